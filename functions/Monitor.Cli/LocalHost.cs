@@ -1,0 +1,204 @@
+using Azure;
+using Azure.Storage.Blobs.Models;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Monitor.Core;
+using Monitor.Core.Ingest;
+using Monitor.Core.Storage;
+using Monitor.Core.Sweep;
+using NCrontab;
+using NodaTime;
+
+namespace Monitor.Cli;
+
+/// <summary>What one pass of the local host did.</summary>
+public sealed record RunSummary(IReadOnlyList<FeedRunEntity> Feeds, IReadOnlyList<string> Failures, SweepResult Sweep);
+
+/// <summary>
+/// The local stand-in for the Functions host: it delivers each new blob version of the drop zone to the same
+/// <see cref="FeedIngestor"/> the blob trigger calls (retrying a failing blob, then parking it as poison) and
+/// runs the same <see cref="OverdueSweeper"/> as the timer trigger, on the same NCRONTAB schedule.
+/// </summary>
+public sealed partial class LocalHost(
+    MonitorStorage storage,
+    FeedIngestor ingestor,
+    OverdueSweeper sweeper,
+    IOptions<MonitorOptions> options,
+    IClock clock,
+    ILogger<LocalHost> logger)
+{
+    public const string ScheduleSetting = "OverdueSweepSchedule";
+    public const string DefaultSchedule = "0 */5 * * * *";
+
+    private readonly Dictionary<string, int> _attempts = [];
+    private readonly HashSet<string> _done = [];
+
+    /// <summary>Builds the services of the local host from environment variables plus optional overrides.</summary>
+    public static ServiceProvider CreateServices(IDictionary<string, string?>? overrides = null, LogLevel minimumLevel = LogLevel.Warning, IClock? clock = null)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddEnvironmentVariables()
+            .AddInMemoryCollection(overrides ?? new Dictionary<string, string?>())
+            .Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddLogging(logging => logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }).SetMinimumLevel(minimumLevel));
+        services.AddMonitorCore(configuration);
+        if (clock is not null)
+        {
+            services.AddSingleton(clock);
+        }
+        services.AddSingleton<LocalHost>();
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+    }
+
+    /// <summary>`monitor push`: uploads a file to the drop zone (a new blob version if the name exists) and returns the blob name.</summary>
+    public async Task<string> PushAsync(string path, FeedKind kind, string? source, CancellationToken cancellationToken)
+    {
+        var fileName = Path.GetFileName(path);
+        var blobName = kind == FeedKind.Requests
+            ? $"{StorageNames.RequestsFolder}{fileName}"
+            : $"{StorageNames.IncidentsFolder}{(source ?? DefaultSource).Trim().ToLowerInvariant()}/{fileName}";
+        if (!DropZonePath.TryParse(blobName, out _, out var error))
+        {
+            throw new ArgumentException($"cannot push {path} as {blobName}: {error}");
+        }
+        await storage.EnsureCreatedAsync(cancellationToken);
+        await using var stream = File.OpenRead(path);
+        await storage.Incoming.GetBlobClient(blobName).UploadAsync(stream, overwrite: true, cancellationToken);
+        return blobName;
+    }
+
+    public const string DefaultSource = "manual";
+
+    /// <summary>Ingests every blob version in the drop zone that has no final outcome yet: registers first, then feeds.</summary>
+    public async Task<(List<FeedRunEntity> Runs, List<string> Failures)> ProcessPendingAsync(Action<string>? progress, CancellationToken cancellationToken)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
+        var pending = new List<BlobItem>();
+        await foreach (var blob in storage.Incoming.GetBlobsAsync(cancellationToken: cancellationToken))
+        {
+            var key = VersionKey(blob);
+            if (_done.Contains(key))
+            {
+                continue;
+            }
+            var (pk, rk) = FeedIngestor.RunKeys(blob.Name, blob.Properties.ETag!.Value, blob.Properties.LastModified!.Value);
+            var existing = await storage.FeedRuns.GetEntityIfExistsAsync<FeedRunEntity>(pk, rk, select: ["Outcome"], cancellationToken: cancellationToken);
+            if (existing.HasValue && FeedOutcomes.IsFinal(existing.Value!.Outcome))
+            {
+                _done.Add(key);
+                continue;
+            }
+            pending.Add(blob);
+        }
+        // Registers first, so that feeds in the same pass can match their indicators. Any order converges for
+        // references: a feed that arrives first leaves pending events that the register resolves.
+        var ordered = pending.OrderBy(b => b.Name.StartsWith(StorageNames.RequestsFolder, StringComparison.Ordinal) ? 0 : 1).ThenBy(b => b.Name, StringComparer.Ordinal).ToList();
+
+        var runs = new List<FeedRunEntity>();
+        var failures = new List<string>();
+        for (var i = 0; i < ordered.Count; i++)
+        {
+            var blob = ordered[i];
+            progress?.Invoke($"[{i + 1}/{ordered.Count}] {blob.Name}");
+            var run = await IngestWithRetriesAsync(blob, failures, cancellationToken);
+            if (run is not null)
+            {
+                runs.Add(run);
+                _done.Add(VersionKey(blob));
+            }
+        }
+        return (runs, failures);
+    }
+
+    /// <summary>`monitor run --once`: everything pending, then one sweep at <paramref name="asOf"/>.</summary>
+    public async Task<RunSummary> RunOnceAsync(Instant asOf, Action<string>? progress, CancellationToken cancellationToken)
+    {
+        var (runs, failures) = await ProcessPendingAsync(progress, cancellationToken);
+        var sweep = await sweeper.SweepAsync(asOf, cancellationToken);
+        return new RunSummary(runs, failures, sweep);
+    }
+
+    /// <summary>`monitor run`: poll the drop zone and sweep on the schedule until cancelled.</summary>
+    public async Task WatchAsync(CrontabSchedule schedule, TimeSpan pollInterval, Action<string> report, CancellationToken cancellationToken)
+    {
+        var nextSweep = schedule.GetNextOccurrence(clock.GetCurrentInstant().ToDateTimeUtc());
+        report($"Watching the drop zone every {pollInterval.TotalSeconds:0.#}s; next sweep at {nextSweep:u}. Ctrl+C stops.");
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                var (runs, failures) = await ProcessPendingAsync(report, cancellationToken);
+                foreach (var run in runs)
+                {
+                    report(FormatRun(run));
+                }
+                foreach (var failure in failures)
+                {
+                    report(failure);
+                }
+                var now = clock.GetCurrentInstant();
+                if (now.ToDateTimeUtc() >= nextSweep)
+                {
+                    var sweep = await sweeper.SweepAsync(now, cancellationToken);
+                    report($"Sweep at {now}: {sweep.RequestsEvaluated} requests evaluated, {sweep.Alerts.Count} alerts");
+                    nextSweep = schedule.GetNextOccurrence(now.ToDateTimeUtc());
+                }
+                await Task.Delay(pollInterval, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (RequestFailedException ex)
+            {
+                // Storage is unreachable or failing: say so, wait, try again. Nothing is lost: blobs stay pending.
+                report($"Storage error ({ex.Status} {ex.ErrorCode}): {ex.Message.Split('\n')[0]}; retrying in {pollInterval.TotalSeconds:0.#}s");
+                await Task.Delay(pollInterval, cancellationToken).ContinueWith(_ => { }, CancellationToken.None);
+            }
+        }
+    }
+
+    public static string FormatRun(FeedRunEntity run) => run.Outcome switch
+    {
+        FeedOutcomes.Processed => $"{run.BlobName}: processed ({run.Format}), {run.Records} records, {run.Matches} matches, {run.Events} events, {run.Rejects} rejects",
+        FeedOutcomes.Duplicate => $"{run.BlobName}: duplicate of {run.DuplicateOf}, nothing written",
+        _ => $"{run.BlobName}: {run.Outcome}: {run.Error}",
+    };
+
+    private async Task<FeedRunEntity?> IngestWithRetriesAsync(BlobItem blob, List<string> failures, CancellationToken cancellationToken)
+    {
+        var key = VersionKey(blob);
+        while (true)
+        {
+            try
+            {
+                return await ingestor.IngestAsync(blob.Name, cancellationToken);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404 || ex.Status == 412)
+            {
+                // Deleted or overwritten while we read it: the new version (if any) is picked up next pass.
+                return null;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                var attempts = _attempts[key] = _attempts.GetValueOrDefault(key) + 1;
+                LogAttemptFailed(ex, blob.Name, attempts);
+                if (attempts >= options.Value.MaxBlobAttempts)
+                {
+                    failures.Add($"{blob.Name}: failed {attempts} times, parked as poison: {ex.Message}");
+                    return await ingestor.MarkPoisonAsync(blob.Name, ex.ToString(), attempts, cancellationToken);
+                }
+                await Task.Delay(TimeSpan.FromMilliseconds(250 * (1 << Math.Min(attempts, 5))), cancellationToken);
+            }
+        }
+    }
+
+    private static string VersionKey(BlobItem blob) => $"{blob.Name}\n{blob.Properties.ETag}";
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ingest of {Blob} failed (attempt {Attempt})")]
+    private partial void LogAttemptFailed(Exception exception, string blob, int attempt);
+}

@@ -1,0 +1,193 @@
+using System.Text.Json;
+using Azure;
+using Azure.Storage.Blobs.Models;
+using Monitor.Core.Indicators;
+using Monitor.Core.Sla;
+using Monitor.Core.Storage;
+
+namespace Monitor.Core.Config;
+
+/// <summary>
+/// Operator configuration: the SLA policy, one business calendar per party, the source-to-party map and the
+/// warninglist. Each is a JSON blob in the config container (policy.json, calendars/&lt;PARTY&gt;.json,
+/// sources.json, warninglist.json); a missing blob falls back to the default shipped in this assembly.
+/// </summary>
+public sealed class MonitorConfiguration(MonitorStorage storage)
+{
+    public const string PolicyBlob = "policy.json";
+    public const string SourcesBlob = "sources.json";
+    public const string WarninglistBlob = "warninglist.json";
+    public const string CalendarsFolder = "calendars/";
+
+    public async Task<ConfigSnapshot> LoadAsync(CancellationToken cancellationToken)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
+        var policyJson = await ReadAsync(PolicyBlob, cancellationToken) ?? Defaults.Read("policy.json");
+        var sourcesJson = await ReadAsync(SourcesBlob, cancellationToken) ?? Defaults.Read("sources.json");
+        var warnJson = await ReadAsync(WarninglistBlob, cancellationToken) ?? Defaults.Read("warninglist.json");
+
+        var calendars = new Dictionary<string, BusinessCalendar>(StringComparer.OrdinalIgnoreCase);
+        foreach (var name in Defaults.Names.Where(n => n.StartsWith("calendar-", StringComparison.Ordinal)))
+        {
+            var calendar = Parse(name, () => BusinessCalendar.Parse(Defaults.Read(name)));
+            calendars[calendar.Name] = calendar;
+        }
+        await foreach (var blob in storage.Config.GetBlobsAsync(BlobTraits.None, BlobStates.None, CalendarsFolder, cancellationToken))
+        {
+            var json = await ReadAsync(blob.Name, cancellationToken);
+            if (json is not null)
+            {
+                var calendar = Parse(blob.Name, () => BusinessCalendar.Parse(json));
+                calendars[calendar.Name] = calendar;
+            }
+        }
+        return new ConfigSnapshot(
+            Parse(PolicyBlob, () => SlaPolicy.Parse(policyJson)),
+            calendars,
+            Parse(SourcesBlob, () => SourceMap.Parse(sourcesJson)),
+            Parse(WarninglistBlob, () => Warninglist.Parse(warnJson)));
+    }
+
+    private async Task<string?> ReadAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var content = await storage.Config.GetBlobClient(name).DownloadContentAsync(cancellationToken);
+            return content.Value.Content.ToString();
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return null;
+        }
+    }
+
+    private static T Parse<T>(string name, Func<T> parse)
+    {
+        try
+        {
+            return parse();
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException or ArgumentException or InvalidOperationException or SlaConfigurationException)
+        {
+            throw new InvalidOperationException($"config/{name}: {ex.Message}", ex);
+        }
+    }
+}
+
+/// <summary>The configuration in force for one run.</summary>
+public sealed record ConfigSnapshot(
+    SlaPolicy Policy,
+    IReadOnlyDictionary<string, BusinessCalendar> Calendars,
+    SourceMap Sources,
+    Warninglist Warninglist)
+{
+    public BusinessCalendar? CalendarOf(string party) => Calendars.GetValueOrDefault(party);
+}
+
+/// <summary>Maps reporters and source folders to parties.</summary>
+public sealed class SourceMap(IReadOnlySet<string> parties, IReadOnlyDictionary<string, string> sources)
+{
+    public IReadOnlySet<string> Parties => parties;
+
+    /// <summary>The party of a reporter value (a party code or a mapped source name), else of the source folder.</summary>
+    public string? PartyOf(string? reporter, string source)
+    {
+        if (!string.IsNullOrWhiteSpace(reporter))
+        {
+            return Resolve(reporter.Trim());
+        }
+        return Resolve(source);
+    }
+
+    private string? Resolve(string name)
+    {
+        if (parties.Contains(name))
+        {
+            return name.ToUpperInvariant();
+        }
+        return sources.TryGetValue(name, out var party) ? party : null;
+    }
+
+    public static SourceMap Parse(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        var root = doc.RootElement;
+        var parties = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        if (root.TryGetProperty("parties", out var p))
+        {
+            foreach (var item in p.EnumerateArray())
+            {
+                parties.Add(item.GetString() ?? throw new FormatException("parties must be strings"));
+            }
+        }
+        var sources = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        if (root.TryGetProperty("sources", out var s))
+        {
+            foreach (var item in s.EnumerateObject())
+            {
+                var party = item.Value.GetString() ?? throw new FormatException($"source '{item.Name}' must map to a party code");
+                sources[item.Name] = party.ToUpperInvariant();
+                parties.Add(party);
+            }
+        }
+        return new SourceMap(parties, sources);
+    }
+}
+
+/// <summary>Benign values that never match. A listed domain also covers its subdomains.</summary>
+public sealed class Warninglist(IReadOnlySet<string> values)
+{
+    public int Count => values.Count;
+
+    public bool Contains(Indicator indicator)
+    {
+        if (values.Contains(indicator.ToString()))
+        {
+            return true;
+        }
+        if (indicator.Type == IndicatorType.Domain)
+        {
+            foreach (var parent in IndicatorMath.ParentDomains(indicator.Value))
+            {
+                if (values.Contains($"domain:{parent}"))
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    public static Warninglist Parse(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var item in doc.RootElement.GetProperty("values").EnumerateArray())
+        {
+            var raw = item.GetString() ?? throw new FormatException("warninglist values must be strings");
+            if (!IndicatorNormalizer.TryNormalize(raw, out var indicator, out var error))
+            {
+                throw new FormatException($"warninglist value '{raw}': {error}");
+            }
+            set.Add(indicator.ToString());
+        }
+        return new Warninglist(set);
+    }
+}
+
+/// <summary>The defaults embedded in this assembly (Config/Defaults/*.json).</summary>
+internal static class Defaults
+{
+    private const string Prefix = "Monitor.Defaults.";
+
+    public static IEnumerable<string> Names =>
+        typeof(Defaults).Assembly.GetManifestResourceNames().Where(n => n.StartsWith(Prefix, StringComparison.Ordinal)).Select(n => n[Prefix.Length..]);
+
+    public static string Read(string name)
+    {
+        using var stream = typeof(Defaults).Assembly.GetManifestResourceStream(Prefix + name)
+            ?? throw new InvalidOperationException($"default {name} is not embedded");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+}

@@ -1,0 +1,384 @@
+using System.Collections.Frozen;
+using System.Runtime.CompilerServices;
+using System.Text;
+using nietras.SeparatedValues;
+
+namespace Monitor.Core.Feeds;
+
+/// <summary>One data row of a CSV feed: the cells of the known columns, or why the row could not be read.</summary>
+/// <param name="Values">Trimmed cell per column of the column table; null when the file has no such column.</param>
+internal sealed record CsvRow(string Location, string?[] Values, FeedRejection? Rejection)
+{
+    /// <summary>The row's known cells as "name=value" pairs: the Raw text of a rejection.</summary>
+    public string Describe(IReadOnlyList<FeedColumn> columns)
+    {
+        var text = new StringBuilder();
+        for (var i = 0; i < Values.Length && text.Length < RawLimit; i++)
+        {
+            if (Values[i] is { Length: > 0 } value)
+            {
+                text.Append(text.Length == 0 ? "" : ", ").Append(columns[i].Name).Append('=').Append(value);
+            }
+        }
+
+        return FeedFieldParsing.Shorten(text.ToString(), RawLimit);
+    }
+
+    /// <summary>Raw text kept with a rejection; the rejects table is for diagnosis, not for a copy of the file.</summary>
+    public const int RawLimit = 1024;
+}
+
+/// <summary>
+/// Streams the rows of an RFC 4180 file with Sep: header mapped case-insensitively through
+/// <see cref="FeedColumns"/>, separator (',', ';' or tab) chosen from the header line, quoted fields with
+/// separators, doubled quotes and line breaks, a UTF-8 (or UTF-16) BOM. Each row is checked for size,
+/// field count and field length; the caller validates the values.
+/// </summary>
+internal static class CsvRowReader
+{
+    private static readonly char[] Separators = [',', ';', '\t'];
+
+    /// <summary>
+    /// Yields one <see cref="CsvRow"/> per non-blank data row. The first column of <paramref name="columns"/> is the
+    /// record's identity, attached to rejections when it can be read.
+    /// </summary>
+    /// <exception cref="FeedFormatException">The file has no usable header, or lacks a required column.</exception>
+    public static async IAsyncEnumerable<CsvRow> ReadAsync(
+        FeedSource source,
+        IReadOnlyList<FeedColumn> columns,
+        FeedLimits limits,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var lookup = FeedColumns.Lookup(columns);
+        await using var stream = await source.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var text = new StreamReader(stream, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+        var (prefix, header) = await ReadHeaderLineAsync(text, limits.MaxRecordBytes, cancellationToken).ConfigureAwait(false);
+        var separator = ChooseSeparator(header, lookup);
+        using var guard = new CsvRecordGuard(text, prefix, limits.MaxRecordBytes);
+
+        var options = Sep.Reader(o => o with
+        {
+            Sep = new Sep(separator),
+            HasHeader = false,
+            Unescape = true,
+            // A short or long row is one bad record, not a broken file.
+            DisableColCountCheck = true,
+        });
+
+        FileHeader? fileHeader = null;
+        var lineOffset = 0;
+        while (true)
+        {
+            var truncatedReported = false;
+            using (var sep = await options.FromAsync(guard, leaveOpen: true, cancellationToken).ConfigureAwait(false))
+            {
+                while (await sep.MoveNextAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    // Sep serves buffered rows without looking at the token.
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (fileHeader is null)
+                    {
+                        fileHeader = FileHeader.Read(sep.Current, columns, lookup);
+                        continue;
+                    }
+
+                    var line = sep.Current.LineNumberFrom + lineOffset;
+                    if (guard.Truncated && line == guard.TruncatedLine)
+                    {
+                        truncatedReported = true;
+                        yield return Oversized(guard.TruncatedLine, limits);
+                        continue;
+                    }
+
+                    var row = ToRow(sep.Current, lineOffset, fileHeader, separator, guard.UnterminatedQuoteLine, columns.Count, limits);
+                    if (row is not null)
+                    {
+                        yield return row;
+                    }
+                }
+            }
+
+            if (!guard.Truncated)
+            {
+                break;
+            }
+
+            if (!truncatedReported)
+            {
+                yield return Oversized(guard.TruncatedLine, limits);
+            }
+
+            // Resume at the next physical line: after an unterminated quote that is the best guess of where records start again.
+            if (!await guard.SkipRestOfLineAsync(cancellationToken).ConfigureAwait(false))
+            {
+                break;
+            }
+
+            lineOffset = guard.Line - 1;
+        }
+
+        if (fileHeader is null)
+        {
+            throw new FeedFormatException("no header line", "line 1");
+        }
+    }
+
+    private static CsvRow Oversized(int line, FeedLimits limits) =>
+        new($"line {line}", [], new FeedRejection(
+            $"line {line}",
+            $"record is larger than the limit of {limits.MaxRecordBytes} bytes (an unterminated quote?); reading resumed at the next line"));
+
+    private static CsvRow? ToRow(SepReader.Row row, int lineOffset, FileHeader header, char separator, int? unterminatedLine, int columnCount, FeedLimits limits)
+    {
+        var span = row.Span;
+        if (row.ColCount == 1 && span.IsWhiteSpace())
+        {
+            return null;
+        }
+
+        var from = row.LineNumberFrom + lineOffset;
+        var location = $"line {from}";
+
+        // Checked before any column is read: Sep unescapes in place, after which the row span is no longer the raw text.
+        var bytes = Encoding.UTF8.GetByteCount(span);
+        if (bytes > limits.MaxRecordBytes)
+        {
+            return Rejected(location, $"record is {bytes} bytes, larger than the limit of {limits.MaxRecordBytes}", null, span);
+        }
+
+        var lines = row.LineNumberToExcl - row.LineNumberFrom;
+        if (from == unterminatedLine)
+        {
+            return Rejected(location, $"the quoted field opened on line {from} is never closed (the file ends inside it)", null, span);
+        }
+
+        // Sep joins lines while quotes are unbalanced; RFC 4180 allows a line break only inside a field quoted as a whole.
+        if (lines > 1 && HasQuoteInsideUnquotedField(span, separator))
+        {
+            return Rejected(location, $"a quote inside an unquoted field joined lines {from}-{from + lines - 1} into one record; quote the whole field and double its quotes", null, span);
+        }
+
+        if (row.ColCount != header.Names.Length)
+        {
+            return Rejected(location, $"expected {header.Names.Length} fields, found {row.ColCount}", null, span);
+        }
+
+        // One pass over the cells: Sep unescapes a quoted cell in place when it is first read.
+        string? tooLong = null;
+        var values = new string?[columnCount];
+        for (var i = 0; i < row.ColCount; i++)
+        {
+            var cell = row[i].Span;
+            if (cell.Length > limits.MaxFieldLength)
+            {
+                tooLong ??= $"field '{header.Names[i]}' is {cell.Length} characters, longer than the limit of {limits.MaxFieldLength}";
+                if (i != header.IdIndex)
+                {
+                    continue;
+                }
+            }
+
+            if (header.Map[i] >= 0)
+            {
+                values[header.Map[i]] = cell.Trim().ToString();
+            }
+        }
+
+        if (tooLong is not null)
+        {
+            var recordId = header.IdIndex >= 0 ? values[0] : null;
+            return Rejected(location, tooLong, recordId is { Length: <= 200 } ? recordId : null, []);
+        }
+
+        return new CsvRow(location, values, null);
+    }
+
+    private static bool HasQuoteInsideUnquotedField(ReadOnlySpan<char> raw, char separator)
+    {
+        var fieldStart = true;
+        var quoted = false;
+        for (var i = 0; i < raw.Length; i++)
+        {
+            var c = raw[i];
+            if (quoted)
+            {
+                if (c == '"')
+                {
+                    if (i + 1 < raw.Length && raw[i + 1] == '"')
+                    {
+                        i++;
+                    }
+                    else
+                    {
+                        quoted = false;
+                    }
+                }
+
+                continue;
+            }
+
+            if (fieldStart)
+            {
+                fieldStart = false;
+                if (c == '"')
+                {
+                    quoted = true;
+                    continue;
+                }
+            }
+
+            if (c == separator)
+            {
+                fieldStart = true;
+            }
+            else if (c == '"')
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static CsvRow Rejected(string location, string reason, string? recordId, ReadOnlySpan<char> raw) =>
+        new(location, [], new FeedRejection(
+            location,
+            reason,
+            string.IsNullOrEmpty(recordId) ? null : recordId,
+            raw.IsEmpty ? null : raw[..Math.Min(raw.Length, CsvRow.RawLimit)].ToString()));
+
+    /// <summary>
+    /// Reads up to the end of the header record, which may hold quoted line breaks; returns everything read
+    /// (the guard serves it again) and the header text.
+    /// </summary>
+    private static async Task<(string Prefix, string Header)> ReadHeaderLineAsync(TextReader text, int maxChars, CancellationToken cancellationToken)
+    {
+        var read = new StringBuilder();
+        var chunk = new char[1 << 14];
+        var inQuotes = false;
+        while (true)
+        {
+            var scanned = read.Length;
+            var count = await text.ReadAsync(chunk, cancellationToken).ConfigureAwait(false);
+            if (count == 0)
+            {
+                var all = read.ToString();
+                return (all, all);
+            }
+
+            read.Append(chunk, 0, count);
+            for (var i = 0; i < count; i++)
+            {
+                var c = chunk[i];
+                if (c == '"')
+                {
+                    inQuotes = !inQuotes;
+                }
+                else if (!inQuotes && c is '\r' or '\n')
+                {
+                    var all = read.ToString();
+                    return (all, all[..(scanned + i)]);
+                }
+            }
+
+            if (read.Length > maxChars)
+            {
+                throw new FeedFormatException($"the header line is longer than {maxChars} characters", "line 1");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The separator is the candidate that splits the header into the most known column names; a header
+    /// such as "Record ID;Summary, short" is then read by ';'. Ties go to the candidate that appears most, then ','.
+    /// </summary>
+    internal static char ChooseSeparator(string header, FrozenDictionary<string, int> lookup)
+    {
+        var best = ',';
+        var bestKnown = -1;
+        var bestCount = -1;
+        foreach (var candidate in Separators)
+        {
+            var names = SplitHeader(header, candidate);
+            var count = names.Count - 1;
+            if (count == 0 && candidate != ',')
+            {
+                continue;
+            }
+
+            var known = names.Count(n => lookup.ContainsKey(FeedColumns.Normalize(n)));
+            if (known > bestKnown || (known == bestKnown && count > bestCount))
+            {
+                (best, bestKnown, bestCount) = (candidate, known, count);
+            }
+        }
+
+        return best;
+    }
+
+    private static List<string> SplitHeader(string header, char separator)
+    {
+        var names = new List<string>();
+        var current = new StringBuilder();
+        var inQuotes = false;
+        foreach (var c in header)
+        {
+            if (c == '"')
+            {
+                inQuotes = !inQuotes;
+            }
+            else if (c == separator && !inQuotes)
+            {
+                names.Add(current.ToString());
+                current.Clear();
+            }
+            else
+            {
+                current.Append(c);
+            }
+        }
+
+        names.Add(current.ToString());
+        return names;
+    }
+
+    /// <summary>The file's header: its names as written, and for each file column the index in the column table (-1 if unknown).</summary>
+    private sealed record FileHeader(string[] Names, int[] Map, int IdIndex)
+    {
+        public static FileHeader Read(SepReader.Row row, IReadOnlyList<FeedColumn> columns, FrozenDictionary<string, int> lookup)
+        {
+            var names = new string[row.ColCount];
+            var map = new int[row.ColCount];
+            var seenAt = new int[columns.Count];
+            Array.Fill(seenAt, -1);
+            for (var i = 0; i < row.ColCount; i++)
+            {
+                names[i] = row[i].Span.Trim().ToString();
+                map[i] = lookup.TryGetValue(FeedColumns.Normalize(names[i]), out var column) ? column : -1;
+                if (map[i] < 0)
+                {
+                    continue;
+                }
+
+                if (seenAt[map[i]] >= 0)
+                {
+                    throw new FeedFormatException(
+                        $"columns '{names[seenAt[map[i]]]}' and '{names[i]}' both mean {columns[map[i]].Name}", "line 1");
+                }
+
+                seenAt[map[i]] = i;
+            }
+
+            foreach (var (column, index) in columns.Select((c, i) => (c, i)))
+            {
+                if (column.Required && seenAt[index] < 0)
+                {
+                    var aliases = column.Aliases.Count == 0 ? "" : $" (or {string.Join(", ", column.Aliases)})";
+                    throw new FeedFormatException($"the header has no {column.Name} column{aliases}", "line 1");
+                }
+            }
+
+            return new FileHeader(names, map, seenAt[0]);
+        }
+    }
+}

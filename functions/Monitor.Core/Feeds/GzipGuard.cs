@@ -1,0 +1,253 @@
+using System.IO.Compression;
+
+namespace Monitor.Core.Feeds;
+
+/// <summary>A feed broke a size limit (<see cref="FeedLimits.MaxFeedBytes"/>, <see cref="FeedLimits.MaxGzipRatio"/>): the whole file is refused.</summary>
+public sealed class FeedLimitException(string message) : Exception(message);
+
+/// <summary>
+/// Opens every feed through a size guard, decompressing gzip on the fly. A file is gzip when its name ends
+/// with ".gz" and it starts with the gzip magic bytes, or when it starts with them under any name (partners
+/// upload compressed files without the suffix). Nothing is buffered beyond the stream buffers.
+/// </summary>
+public static class GzipGuard
+{
+    /// <summary>Decompressed bytes allowed beyond the ratio, so a tiny file with a legitimately high ratio passes.</summary>
+    public const long RatioAllowanceBytes = 1 << 20;
+
+    /// <summary>
+    /// A source whose streams are decompressed (when gzip) and limited. Its name loses a ".gz" suffix so that format
+    /// detection sees the inner extension ("feed.csv.gz" -> "feed.csv").
+    /// </summary>
+    public static FeedSource Decompressing(FeedSource compressed, FeedLimits limits) =>
+        new(InnerName(compressed.Name), cancellationToken => OpenAsync(compressed, limits, cancellationToken));
+
+    public static string InnerName(string name) =>
+        name.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? name[..^3] : name;
+
+    private static async Task<Stream> OpenAsync(FeedSource compressed, FeedLimits limits, CancellationToken cancellationToken)
+    {
+        var raw = await compressed.OpenAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var magic = new byte[2];
+            var count = await raw.ReadAtLeastAsync(magic, magic.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+            var source = new PeekedStream(magic.AsMemory(0, count), raw);
+
+            // The magic decides, not the name: a ".gz" that is not gzip is read as it is rather than failing as corrupt.
+            var isGzip = count == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+            var content = isGzip ? new GZipStream(source, CompressionMode.Decompress) : (Stream)source;
+            return new FeedLimitStream(content, source, isGzip, limits);
+        }
+        catch
+        {
+            await raw.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+}
+
+/// <summary>
+/// A read-only stream that counts what it passes on and throws <see cref="FeedLimitException"/> as soon as the feed
+/// passes <see cref="FeedLimits.MaxFeedBytes"/>, or, for gzip, as soon as the output outgrows
+/// <see cref="FeedLimits.MaxGzipRatio"/> times the compressed bytes read so far: a gzip bomb is stopped after a few
+/// megabytes, not after it has been inflated.
+/// </summary>
+public sealed class FeedLimitStream : Stream
+{
+    private readonly Stream _content;
+    private readonly PeekedStream _source;
+    private readonly bool _isGzip;
+    private readonly FeedLimits _limits;
+    private long _bytesRead;
+
+    internal FeedLimitStream(Stream content, PeekedStream source, bool isGzip, FeedLimits limits)
+    {
+        _content = content;
+        _source = source;
+        _isGzip = isGzip;
+        _limits = limits;
+    }
+
+    /// <summary>Bytes of feed content (decompressed) read so far.</summary>
+    public long BytesRead => _bytesRead;
+
+    /// <summary>Bytes of the stored file (compressed, when gzip) read so far.</summary>
+    public long SourceBytesRead => _source.BytesRead;
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => _bytesRead;
+        set => throw new NotSupportedException();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        try
+        {
+            return Count(_content.Read(buffer));
+        }
+        catch (InvalidDataException e)
+        {
+            throw Corrupt(e);
+        }
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return Count(await _content.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
+        }
+        catch (InvalidDataException e)
+        {
+            throw Corrupt(e);
+        }
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _content.Dispose();
+            _source.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await _content.DisposeAsync().ConfigureAwait(false);
+        await _source.DisposeAsync().ConfigureAwait(false);
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private int Count(int read)
+    {
+        _bytesRead += read;
+        if (_bytesRead > _limits.MaxFeedBytes)
+        {
+            throw new FeedLimitException($"the feed is larger than the limit of {_limits.MaxFeedBytes} bytes");
+        }
+
+        if (_isGzip && _bytesRead > (_limits.MaxGzipRatio * _source.BytesRead) + GzipGuard.RatioAllowanceBytes)
+        {
+            throw new FeedLimitException(
+                $"gzip expanded {_source.BytesRead} compressed bytes to more than {_bytesRead} bytes, over the limit ratio of {_limits.MaxGzipRatio} (a decompression bomb?)");
+        }
+
+        return read;
+    }
+
+    private FeedFormatException Corrupt(InvalidDataException e) =>
+        new($"corrupt gzip data: {e.Message}", $"compressed byte {_source.BytesRead}");
+}
+
+/// <summary>A read-only stream that serves bytes already read (to sniff the magic) before the rest, and counts everything it serves.</summary>
+internal sealed class PeekedStream(ReadOnlyMemory<byte> peeked, Stream inner) : Stream
+{
+    private ReadOnlyMemory<byte> _peeked = peeked;
+
+    public long BytesRead { get; private set; }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => BytesRead;
+        set => throw new NotSupportedException();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        if (TakePeeked(buffer) is var taken and > 0)
+        {
+            return taken;
+        }
+
+        var read = inner.Read(buffer);
+        BytesRead += read;
+        return read;
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (TakePeeked(buffer.Span) is var taken and > 0)
+        {
+            return taken;
+        }
+
+        var read = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        BytesRead += read;
+        return read;
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inner.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await inner.DisposeAsync().ConfigureAwait(false);
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private int TakePeeked(Span<byte> buffer)
+    {
+        if (_peeked.IsEmpty || buffer.IsEmpty)
+        {
+            return 0;
+        }
+
+        var taken = Math.Min(buffer.Length, _peeked.Length);
+        _peeked.Span[..taken].CopyTo(buffer);
+        _peeked = _peeked[taken..];
+        BytesRead += taken;
+        return taken;
+    }
+}

@@ -1,0 +1,401 @@
+using System.Collections.Frozen;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Monitor.Core.Indicators;
+
+namespace Monitor.Core.Feeds;
+
+/// <summary>
+/// Reads an incident feed in JSON: an array of record objects (locations "$[i]") or NDJSON, one object per line
+/// (locations "line N", blank lines skipped). Property names are the CSV columns and their aliases of
+/// <see cref="FeedColumns.IncidentFeed"/>, matched the same way (case-insensitive, '-' and ' ' read as '_').
+/// List fields (request_refs, indicators) take a ';'-separated string or an array; indicators may also be
+/// objects <c>{"type": "ip", "value": "192.0.2.1"}</c> whose type becomes the indicator's hint.
+/// </summary>
+public static class JsonFeedParser
+{
+    private static readonly JsonPathPattern Records = JsonPathPattern.Parse("$[*]");
+    private static readonly IReadOnlyList<FeedColumn> Columns = FeedColumns.IncidentFeed;
+    private static readonly FrozenDictionary<string, int> Lookup = FeedColumns.Lookup(Columns);
+    private static readonly int RecordId = IndexOf(FeedColumns.RecordId);
+    private static readonly int ReportedAt = IndexOf(FeedColumns.ReportedAt);
+    private static readonly int Reporter = IndexOf(FeedColumns.Reporter);
+    private static readonly int Kind = IndexOf(FeedColumns.Kind);
+    private static readonly int RequestRefs = IndexOf(FeedColumns.RequestRefs);
+    private static readonly int Indicators = IndexOf(FeedColumns.Indicators);
+    private static readonly int Summary = IndexOf(FeedColumns.Summary);
+    private static readonly int Findings = IndexOf(FeedColumns.Findings);
+    private static readonly int Evidence = IndexOf(FeedColumns.Evidence);
+    private static readonly int Mitigation = IndexOf(FeedColumns.Mitigation);
+
+    /// <exception cref="FeedFormatException">The file is not JSON, or its top-level value is not an array.</exception>
+    public static async IAsyncEnumerable<FeedEntry> ParseArrayAsync(
+        FeedSource source,
+        FeedLimits limits,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var stream = await source.OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var reader = new JsonStreamReader(stream, limits);
+        var any = false;
+        await foreach (var item in reader.ReadValuesAsync([Records], cancellationToken).ConfigureAwait(false))
+        {
+            if (item.IsFatal && !any)
+            {
+                throw new FeedFormatException(item.Error!, item.Path);
+            }
+
+            any = true;
+            yield return item.IsError ? new FeedRejection(item.Path, item.Error!) : ToEntry(item.Path, item.Value, limits);
+        }
+
+        if (!any && reader.RootKind != JsonValueKind.Array)
+        {
+            throw new FeedFormatException($"a JSON feed must be an array of record objects, not a JSON {Describe(reader.RootKind)}", "$");
+        }
+    }
+
+    /// <exception cref="FeedFormatException">The first non-blank line does not start a JSON value.</exception>
+    public static async IAsyncEnumerable<FeedEntry> ParseNdjsonAsync(
+        FeedSource source,
+        FeedLimits limits,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var stream = await source.OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var reader = new JsonStreamReader(stream, limits);
+        var any = false;
+        await foreach (var item in reader.ReadLinesAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (item.IsFatal && !any)
+            {
+                throw new FeedFormatException(item.Error!, item.Path);
+            }
+
+            any = true;
+            yield return item.IsError ? new FeedRejection(item.Path, item.Error!) : ToEntry(item.Path, item.Value, limits);
+        }
+    }
+
+    /// <summary>Turns one record object into a <see cref="FeedRecord"/>, or a <see cref="FeedRejection"/> naming every problem.</summary>
+    internal static FeedEntry ToEntry(string location, JsonElement record, FeedLimits limits)
+    {
+        if (record.ValueKind != JsonValueKind.Object)
+        {
+            return new FeedRejection(location, $"a record must be a JSON object, not a JSON {Describe(record.ValueKind)}", null, JsonText.Raw(record));
+        }
+
+        // First the canonical name, else the first alias the record uses.
+        var fields = new JsonElement?[Columns.Count];
+        var canonical = new bool[Columns.Count];
+        foreach (var property in record.EnumerateObject())
+        {
+            var name = FeedColumns.Normalize(property.Name);
+            if (Lookup.TryGetValue(name, out var column) && (fields[column] is null || (!canonical[column] && name == Columns[column].Name)))
+            {
+                fields[column] = property.Value;
+                canonical[column] = name == Columns[column].Name;
+            }
+        }
+
+        var errors = new List<string>();
+        var warnings = new List<string>();
+        var recordId = Text(fields[RecordId], FeedColumns.RecordId, limits, errors);
+        if (string.IsNullOrEmpty(recordId))
+        {
+            errors.Add("missing record_id");
+        }
+
+        DateTimeOffset? reportedAt = null;
+        if (fields[ReportedAt] is { ValueKind: not JsonValueKind.Null } timestamp)
+        {
+            if (timestamp.ValueKind != JsonValueKind.String)
+            {
+                errors.Add($"reported_at must be an ISO-8601 string with a UTC offset, not a JSON {Describe(timestamp.ValueKind)}");
+            }
+            else if (FeedFieldParsing.TryParseTimestamp(FeedColumns.ReportedAt, timestamp.GetString()!, out var parsed, out var error))
+            {
+                reportedAt = parsed;
+            }
+            else
+            {
+                errors.Add(error);
+            }
+        }
+
+        var requestRefs = List(fields[RequestRefs], FeedColumns.RequestRefs, limits, errors, warnings);
+        var indicators = IndicatorList(fields[Indicators], limits, errors, warnings);
+        if (indicators.Count > limits.MaxIndicatorsPerRecord)
+        {
+            errors.Add($"{indicators.Count} indicators, more than the limit of {limits.MaxIndicatorsPerRecord}");
+        }
+
+        var reporter = Text(fields[Reporter], FeedColumns.Reporter, limits, errors);
+        var kind = Text(fields[Kind], FeedColumns.Kind, limits, errors);
+        var summary = Text(fields[Summary], FeedColumns.Summary, limits, errors);
+        var mitigation = fields[Mitigation] is { ValueKind: JsonValueKind.True } ? "true"
+            : fields[Mitigation] is { ValueKind: JsonValueKind.False } ? null
+            : Text(fields[Mitigation], FeedColumns.Mitigation, limits, errors);
+        var hasFindings = Flag(fields[Findings], FeedColumns.Findings, limits, errors);
+        var hasEvidence = Flag(fields[Evidence], FeedColumns.Evidence, limits, errors);
+
+        if (errors.Count > 0)
+        {
+            return new FeedRejection(location, string.Join("; ", errors), string.IsNullOrEmpty(recordId) ? null : recordId, JsonText.Raw(record));
+        }
+
+        return new FeedRecord(location, recordId!)
+        {
+            ReportedAt = reportedAt,
+            Reporter = FeedFieldParsing.NullIfEmpty(reporter),
+            Kind = FeedFieldParsing.NormalizeKind(kind),
+            RequestRefs = requestRefs,
+            Indicators = indicators,
+            Summary = FeedFieldParsing.NullIfEmpty(summary),
+            HasFindings = hasFindings,
+            HasEvidence = hasEvidence,
+            Mitigation = FeedFieldParsing.NullIfEmpty(mitigation),
+            Warnings = warnings,
+        };
+    }
+
+    /// <summary>A scalar field as text: strings as they are, numbers and booleans as written; objects and arrays are errors.</summary>
+    private static string? Text(JsonElement? value, string field, FeedLimits limits, List<string> errors)
+    {
+        if (value is not { } element || element.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        var text = JsonText.Scalar(element);
+        if (text is null)
+        {
+            errors.Add($"{field} must be a string, not a JSON {Describe(element.ValueKind)}");
+            return null;
+        }
+
+        if (text.Length > limits.MaxFieldLength)
+        {
+            errors.Add($"{field} is {text.Length} characters, longer than the limit of {limits.MaxFieldLength}");
+            return null;
+        }
+
+        return text.Trim();
+    }
+
+    private static bool? Flag(JsonElement? value, string field, FeedLimits limits, List<string> errors) => value switch
+    {
+        { ValueKind: JsonValueKind.True } => true,
+        { ValueKind: JsonValueKind.False } => false,
+        _ => FeedFieldParsing.ParseFlag(Text(value, field, limits, errors)),
+    };
+
+    /// <summary>A list field: a ';'-separated string, or an array of strings.</summary>
+    private static List<string> List(JsonElement? value, string field, FeedLimits limits, List<string> errors, List<string> warnings)
+    {
+        if (value is not { ValueKind: JsonValueKind.Array } array)
+        {
+            return FeedFieldParsing.SplitList(Text(value, field, limits, errors));
+        }
+
+        var items = new List<string>();
+        var index = 0;
+        foreach (var element in array.EnumerateArray())
+        {
+            var text = element.ValueKind == JsonValueKind.Null ? null : JsonText.Scalar(element);
+            if (text is null)
+            {
+                warnings.Add($"{field}[{index}] ignored: a JSON {Describe(element.ValueKind)} is not a value");
+            }
+            else if (text.Length > limits.MaxFieldLength)
+            {
+                errors.Add($"{field}[{index}] is {text.Length} characters, longer than the limit of {limits.MaxFieldLength}");
+            }
+            else if (text.Trim() is { Length: > 0 } item)
+            {
+                items.Add(item);
+            }
+
+            index++;
+        }
+
+        return items;
+    }
+
+    private static List<RawIndicator> IndicatorList(JsonElement? value, FeedLimits limits, List<string> errors, List<string> warnings)
+    {
+        const string field = FeedColumns.Indicators;
+        if (value is not { ValueKind: JsonValueKind.Array } array)
+        {
+            return FeedFieldParsing.SplitList(Text(value, field, limits, errors)).ConvertAll(item => new RawIndicator(item));
+        }
+
+        var indicators = new List<RawIndicator>();
+        var index = 0;
+        foreach (var element in array.EnumerateArray())
+        {
+            var where = $"{field}[{index++}]";
+            if (element.ValueKind == JsonValueKind.Object)
+            {
+                var type = JsonText.Property(element, "type") is { } t ? JsonText.Scalar(t) : null;
+                var text = JsonText.Property(element, "value") is { } v ? JsonText.Scalar(v) : null;
+                if (string.IsNullOrWhiteSpace(text))
+                {
+                    warnings.Add($"{where} ignored: it has no \"value\"");
+                    continue;
+                }
+
+                if (text.Length > limits.MaxFieldLength)
+                {
+                    errors.Add($"{where} is {text.Length} characters, longer than the limit of {limits.MaxFieldLength}");
+                    continue;
+                }
+
+                IndicatorType? hint = null;
+                if (!string.IsNullOrWhiteSpace(type))
+                {
+                    if (IndicatorTypes.TryParse(type, out var parsed))
+                    {
+                        hint = parsed;
+                    }
+                    else
+                    {
+                        warnings.Add($"{where}: unknown indicator type '{FeedFieldParsing.Shorten(type)}'; the value is read without a type");
+                    }
+                }
+
+                indicators.Add(new RawIndicator(text.Trim(), hint));
+                continue;
+            }
+
+            var scalar = element.ValueKind == JsonValueKind.Null ? null : JsonText.Scalar(element);
+            if (scalar is null)
+            {
+                warnings.Add($"{where} ignored: a JSON {Describe(element.ValueKind)} is not an indicator");
+            }
+            else if (scalar.Length > limits.MaxFieldLength)
+            {
+                errors.Add($"{where} is {scalar.Length} characters, longer than the limit of {limits.MaxFieldLength}");
+            }
+            else if (scalar.Trim() is { Length: > 0 } item)
+            {
+                indicators.Add(new RawIndicator(item));
+            }
+        }
+
+        return indicators;
+    }
+
+    internal static string Describe(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Object => "object",
+        JsonValueKind.Array => "array",
+        JsonValueKind.String => "string",
+        JsonValueKind.Number => "number",
+        JsonValueKind.True or JsonValueKind.False => "boolean",
+        JsonValueKind.Null => "null",
+        _ => "nothing",
+    };
+
+    private static int IndexOf(string name)
+    {
+        for (var i = 0; i < Columns.Count; i++)
+        {
+            if (Columns[i].Name == name)
+            {
+                return i;
+            }
+        }
+
+        throw new InvalidOperationException($"FeedColumns.IncidentFeed has no column '{name}'");
+    }
+}
+
+/// <summary>Small readers of <see cref="JsonElement"/> values shared by the JSON, STIX and MISP parsers.</summary>
+internal static class JsonText
+{
+    /// <summary>Raw text kept with a rejection; the rejects table is for diagnosis, not for a copy of the file.</summary>
+    public const int RawLimit = 1024;
+
+    public static string Raw(JsonElement element)
+    {
+        var raw = element.GetRawText();
+        return FeedFieldParsing.Shorten(raw, RawLimit);
+    }
+
+    /// <summary>Strings as they are, numbers as written, booleans as true/false; null for anything else.</summary>
+    public static string? Scalar(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.String => element.GetString(),
+        JsonValueKind.Number => element.GetRawText(),
+        JsonValueKind.True => "true",
+        JsonValueKind.False => "false",
+        _ => null,
+    };
+
+    public static JsonElement? Property(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) ? value : null;
+
+    /// <summary>A property's value when it is a non-blank string (or a number), trimmed.</summary>
+    public static string? String(JsonElement element, string name) =>
+        Property(element, name) is { } value && Scalar(value) is { } text && !string.IsNullOrWhiteSpace(text) && value.ValueKind is JsonValueKind.String or JsonValueKind.Number
+            ? text.Trim()
+            : null;
+
+    /// <summary>The non-blank strings of an array property (a lone string counts as one).</summary>
+    public static IEnumerable<string> Strings(JsonElement element, string name)
+    {
+        if (Property(element, name) is not { } value)
+        {
+            yield break;
+        }
+
+        if (value.ValueKind == JsonValueKind.String)
+        {
+            if (value.GetString() is { } single && !string.IsNullOrWhiteSpace(single))
+            {
+                yield return single.Trim();
+            }
+
+            yield break;
+        }
+
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            yield break;
+        }
+
+        foreach (var item in value.EnumerateArray())
+        {
+            if (item.ValueKind == JsonValueKind.String && item.GetString() is { } text && !string.IsNullOrWhiteSpace(text))
+            {
+                yield return text.Trim();
+            }
+        }
+    }
+
+    /// <summary>Free text cut to <paramref name="max"/> characters, with a warning when it was cut.</summary>
+    public static string? Limit(string? text, int max, string field, List<string> warnings)
+    {
+        if (text is null || text.Length <= max)
+        {
+            return text;
+        }
+
+        warnings.Add($"{field} cut to {max} of its {text.Length} characters");
+        return text[..max];
+    }
+
+    /// <summary>Unix seconds, as MISP writes them (a string or a number).</summary>
+    public static bool TryParseUnixSeconds(string text, out DateTimeOffset value)
+    {
+        value = default;
+        if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) ||
+            seconds > DateTimeOffset.MaxValue.ToUnixTimeSeconds())
+        {
+            return false;
+        }
+
+        value = DateTimeOffset.FromUnixTimeSeconds(seconds);
+        return true;
+    }
+}

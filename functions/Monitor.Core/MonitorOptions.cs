@@ -1,0 +1,44 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Monitor.Core;
+
+/// <summary>The one storage connection setting, shared by the function triggers, the core and the local host.</summary>
+public static class StorageConnection
+{
+    /// <summary>App setting / environment variable: a connection string locally, an identity-based prefix in Azure.</summary>
+    public const string Name = "MonitorStorage";
+    public const string DevelopmentStorage = "UseDevelopmentStorage=true";
+}
+
+/// <summary>Settings of the pipeline itself (section "Monitor").</summary>
+public sealed class MonitorOptions
+{
+    public const string Section = "Monitor";
+
+    /// <summary>
+    /// Prefix for every container, table and queue name. Empty in production; tests use a random one so that
+    /// they can share one Azurite without seeing each other's data.
+    /// </summary>
+    [RegularExpression("^[a-z][a-z0-9]{0,15}$")]
+    public string StoragePrefix { get; set; } = "";
+
+    /// <summary>Request IDs found in free text (MISP info, comments, STIX descriptions) by this pattern.</summary>
+    [Required]
+    public string RequestIdPattern { get; set; } = @"\b[A-Z][A-Z0-9]{0,9}(?:-[0-9A-Z]{1,10}){1,3}\b";
+
+    /// <summary>A value that would match more open requests than this is flagged and matches none.</summary>
+    [Range(1, 100_000)]
+    public int OverMatchCap { get; set; } = 25;
+
+    /// <summary>Entities buffered before a flush; bigger buffers give fuller 100-entity batches on dense feeds.</summary>
+    [Range(100, 1_000_000)]
+    public int WriteBufferEntities { get; set; } = 20_000;
+
+    /// <summary>Partitions written in parallel during a flush.</summary>
+    [Range(1, 64)]
+    public int WriteParallelism { get; set; } = 8;
+
+    /// <summary>Attempts at one blob before it is parked as poison (the Functions host uses 5 as well).</summary>
+    [Range(1, 20)]
+    public int MaxBlobAttempts { get; set; } = 5;
+}

@@ -1,0 +1,210 @@
+using Azure;
+using Azure.Data.Tables;
+
+namespace Monitor.Core.Storage;
+
+// The table rows: a public interface that reporting tools read directly (see README "Storage contract").
+// Typed columns wherever a tool filters or aggregates; DateTimeOffset values are UTC.
+
+/// <summary>Requests: PK = responding party, RK = request ID. One row per request with its clock state.</summary>
+public sealed class RequestEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string RequestId { get; set; } = "";
+    public string RequestingParty { get; set; } = "";
+    public string RespondingParty { get; set; } = "";
+    public string Category { get; set; } = "";
+    public string Priority { get; set; } = "";
+    public DateTimeOffset SubmittedAt { get; set; }
+    public string? Summary { get; set; }
+    /// <summary>Normalised indicators as "type:value" separated by ';'.</summary>
+    public string? Indicators { get; set; }
+    public int IndicatorCount { get; set; }
+    /// <summary>open, closed or withdrawn.</summary>
+    public string Status { get; set; } = "open";
+    public DateTimeOffset? StatusChangedAt { get; set; }
+    /// <summary>The register file (blob name) that last set these columns.</summary>
+    public string? RegisterBlob { get; set; }
+
+    // Clock state, written by the sweep.
+    public DateTimeOffset? AckDueAt { get; set; }
+    public DateTimeOffset? AckMetAt { get; set; }
+    public string? AckLevel { get; set; }
+    public DateTimeOffset? ResponseDueAt { get; set; }
+    public DateTimeOffset? ResponseMetAt { get; set; }
+    public string? ResponseLevel { get; set; }
+    public DateTimeOffset? UpdateDueAt { get; set; }
+    public string? UpdateLevel { get; set; }
+    public int? UpdateCycle { get; set; }
+    /// <summary>The worst of the three clock levels.</summary>
+    public string? Level { get; set; }
+    /// <summary>The instant the clock columns were evaluated at.</summary>
+    public DateTimeOffset? EvaluatedAt { get; set; }
+    /// <summary>The next instant at which a level changes (null when none will).</summary>
+    public DateTimeOffset? NextChangeAt { get; set; }
+    /// <summary>RowKey of this request's entry in the sweep schedule.</summary>
+    public string? ScheduleKey { get; set; }
+}
+
+/// <summary>
+/// RequestEvents: PK = request ID, RK = inverted event ticks + record key, so a partition reads newest first.
+/// Timeline events (from the responding party) drive the clocks; others are related activity.
+/// </summary>
+public sealed class RequestEventEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string RequestId { get; set; } = "";
+    public DateTimeOffset OccurredAt { get; set; }
+    /// <summary>The record's kind as the feed gave it (acknowledgement, response, indicator, ...).</summary>
+    public string Kind { get; set; } = "";
+    /// <summary>"timeline" when the responding party sent an SLA event kind; "related-activity" otherwise; "pending" while the request is unknown.</summary>
+    public string Effect { get; set; } = "";
+    public bool Pending { get; set; }
+    public string? ReporterParty { get; set; }
+    public string? Reporter { get; set; }
+    public string Source { get; set; } = "";
+    public string RecordId { get; set; } = "";
+    public string? Summary { get; set; }
+    /// <summary>Comma-separated match types that tied the record to this request.</summary>
+    public string MatchTypes { get; set; } = "";
+    public bool? HasFindings { get; set; }
+    public bool? HasEvidence { get; set; }
+    public string? Mitigation { get; set; }
+    public string BlobName { get; set; } = "";
+    public string ContentHash { get; set; } = "";
+}
+
+/// <summary>Matches: PK = request ID, RK = source|record|type|indicator. One row per reason a record matched.</summary>
+public sealed class MatchEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string RequestId { get; set; } = "";
+    public string Source { get; set; } = "";
+    public string RecordId { get; set; } = "";
+    /// <summary>reference, exact, cidr, subdomain or url-host.</summary>
+    public string MatchType { get; set; } = "";
+    /// <summary>The normalised record-side value that caused the match ("type:value", or the reference).</summary>
+    public string Indicator { get; set; } = "";
+    /// <summary>The request-side value it matched ("type:value").</summary>
+    public string RequestIndicator { get; set; } = "";
+    public DateTimeOffset? RecordTime { get; set; }
+    public string? Kind { get; set; }
+    public string BlobName { get; set; } = "";
+    public string ContentHash { get; set; } = "";
+}
+
+/// <summary>FeedRuns: PK = source, RK = inverted blob-version time + version hash. The ingestion audit: one row per blob version.</summary>
+public sealed class FeedRunEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string Source { get; set; } = "";
+    /// <summary>requests or incidents.</summary>
+    public string FeedKind { get; set; } = "";
+    public string BlobName { get; set; } = "";
+    public string BlobETag { get; set; } = "";
+    public DateTimeOffset BlobLastModified { get; set; }
+    public long SizeBytes { get; set; }
+    public string? ContentHash { get; set; }
+    /// <summary>processed, duplicate, quarantined or poison.</summary>
+    public string Outcome { get; set; } = "";
+    public string? Format { get; set; }
+    public string? FormatReason { get; set; }
+    public int Records { get; set; }
+    public int MatchedRecords { get; set; }
+    public int Matches { get; set; }
+    public int Events { get; set; }
+    public int PendingEvents { get; set; }
+    public int Rejects { get; set; }
+    public int Warnings { get; set; }
+    public int SuppressedMatches { get; set; }
+    public int OverMatchedValues { get; set; }
+    public int RequestsLoaded { get; set; }
+    public int Attempts { get; set; }
+    public string? Error { get; set; }
+    public string? DuplicateOf { get; set; }
+    public string? ArchiveBlob { get; set; }
+    public DateTimeOffset? StartedAt { get; set; }
+    public DateTimeOffset? CompletedAt { get; set; }
+    public double DurationSeconds { get; set; }
+}
+
+/// <summary>Rejects: PK = content hash of the file, RK = ordinal in the file. A bad record and why.</summary>
+public sealed class RejectEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string BlobName { get; set; } = "";
+    public string Source { get; set; } = "";
+    /// <summary>"line 12" or a JSON path such as "$.objects[3]".</summary>
+    public string Location { get; set; } = "";
+    public string Reason { get; set; } = "";
+    public string? RecordId { get; set; }
+    /// <summary>reject (record skipped) or warning (record used, part of it not).</summary>
+    public string Severity { get; set; } = "reject";
+    public string? Raw { get; set; }
+    public DateTimeOffset? RejectedAt { get; set; }
+}
+
+/// <summary>Alerts: PK = yyyy-MM of the instant the level was reached, RK = request|clock|level|cycle.</summary>
+public sealed class AlertEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string AlertId { get; set; } = "";
+    public string RequestId { get; set; } = "";
+    public string RespondingParty { get; set; } = "";
+    public string RequestingParty { get; set; } = "";
+    public string Category { get; set; } = "";
+    public string Priority { get; set; } = "";
+    /// <summary>acknowledgement, response or update.</summary>
+    public string Clock { get; set; } = "";
+    /// <summary>at-risk, overdue or escalated.</summary>
+    public string Level { get; set; } = "";
+    public string? PreviousLevel { get; set; }
+    public int Cycle { get; set; }
+    /// <summary>The instant the clock reached the level (deterministic from the timeline).</summary>
+    public DateTimeOffset ReachedAt { get; set; }
+    /// <summary>The sweep instant that noticed it.</summary>
+    public DateTimeOffset RaisedAt { get; set; }
+    public DateTimeOffset? DueAt { get; set; }
+    public bool Queued { get; set; }
+    public string? WebhookStatus { get; set; }
+}
+
+/// <summary>SweepSchedule (internal): PK = "due", RK = due ticks|request ID.</summary>
+public sealed class ScheduleEntity : ITableEntity
+{
+    public const string Partition = "due";
+
+    public string PartitionKey { get; set; } = Partition;
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string RequestId { get; set; } = "";
+    /// <summary>Requests partition of the request, or empty when the request is not registered yet.</summary>
+    public string RequestPartition { get; set; } = "";
+    public DateTimeOffset DueAt { get; set; }
+}

@@ -1,0 +1,101 @@
+using Azure;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Options;
+
+namespace Monitor.Core.Storage;
+
+/// <summary>
+/// The containers, tables and queue of the storage contract, created on first use (idempotently, once per process).
+/// </summary>
+public sealed class MonitorStorage(
+    BlobServiceClient blobs,
+    TableServiceClient tables,
+    QueueServiceClient queues,
+    IOptions<MonitorOptions> options)
+{
+    private readonly StorageNames _names = new(options.Value.StoragePrefix);
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private volatile bool _created;
+
+    public StorageNames Names => _names;
+    public BlobServiceClient BlobService => blobs;
+    public TableServiceClient TableService => tables;
+
+    public BlobContainerClient Container(string name) => blobs.GetBlobContainerClient(_names.Container(name));
+    public TableClient Table(string name) => tables.GetTableClient(_names.Table(name));
+    public QueueClient AlertsQueue => queues.GetQueueClient(_names.Queue(StorageNames.AlertsQueue));
+
+    public BlobContainerClient Incoming => Container(StorageNames.IncomingContainer);
+    public BlobContainerClient Archive => Container(StorageNames.ArchiveContainer);
+    public BlobContainerClient Quarantine => Container(StorageNames.QuarantineContainer);
+    public BlobContainerClient Reports => Container(StorageNames.ReportsContainer);
+    public BlobContainerClient Config => Container(StorageNames.ConfigContainer);
+
+    public TableClient Requests => Table(StorageNames.RequestsTable);
+    public TableClient RequestEvents => Table(StorageNames.RequestEventsTable);
+    public TableClient Matches => Table(StorageNames.MatchesTable);
+    public TableClient Alerts => Table(StorageNames.AlertsTable);
+    public TableClient FeedRuns => Table(StorageNames.FeedRunsTable);
+    public TableClient Rejects => Table(StorageNames.RejectsTable);
+    public TableClient SweepSchedule => Table(StorageNames.SweepScheduleTable);
+
+    public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
+    {
+        if (_created)
+        {
+            return;
+        }
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_created)
+            {
+                return;
+            }
+            var work = new List<Task>();
+            work.AddRange(StorageNames.Containers.Select(c => Container(c).CreateIfNotExistsAsync(cancellationToken: cancellationToken)));
+            work.AddRange(StorageNames.Tables.Select(t => CreateTableAsync(t, cancellationToken)));
+            work.Add(AlertsQueue.CreateIfNotExistsAsync(cancellationToken: cancellationToken));
+            await Task.WhenAll(work);
+            _created = true;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Deletes everything of this prefix (tests clean up after themselves).</summary>
+    public async Task DeleteAllAsync(CancellationToken cancellationToken)
+    {
+        var work = new List<Task>();
+        work.AddRange(StorageNames.Containers.Select(c => Container(c).DeleteIfExistsAsync(cancellationToken: cancellationToken)));
+        work.AddRange(StorageNames.Tables.Select(async t =>
+        {
+            try
+            {
+                await Table(t).DeleteAsync(cancellationToken);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+            }
+        }));
+        work.Add(AlertsQueue.DeleteIfExistsAsync(cancellationToken));
+        await Task.WhenAll(work);
+        _created = false;
+    }
+
+    private async Task CreateTableAsync(string table, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Table(table).CreateIfNotExistsAsync(cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            // Created by a concurrent caller between the existence check and the create.
+        }
+    }
+}

@@ -1,0 +1,208 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Monitor.Core.Config;
+using Monitor.Core.Feeds;
+using Monitor.Core.Ingest;
+using Monitor.Core.Sla;
+using Monitor.Core.Storage;
+using NodaTime;
+
+namespace Monitor.Core.Sweep;
+
+/// <summary>What one sweep did.</summary>
+public sealed record SweepResult(Instant AsOf, int DueEntries, int RequestsEvaluated, int LevelChanges, int EntitiesRead, IReadOnlyList<AlertEntity> Alerts);
+
+/// <summary>
+/// Brings every request whose level can have changed by an instant T to its level at T. Only requests due in the
+/// SweepSchedule are read, so the cost follows the number of changes, not the number of open requests. Levels
+/// are derived from the event timeline, so a missed run is caught up by the next one and the same T twice
+/// writes nothing. Each change to at-risk, overdue or escalated raises one alert with a deterministic key.
+/// </summary>
+public sealed partial class OverdueSweeper(
+    MonitorStorage storage,
+    MonitorConfiguration configuration,
+    IOptions<MonitorOptions> options,
+    ILogger<OverdueSweeper> logger)
+{
+    private const int MaxConcurrencyRetries = 5;
+
+    public async Task<SweepResult> SweepAsync(Instant asOf, CancellationToken cancellationToken)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
+        var config = await configuration.LoadAsync(cancellationToken);
+        var asOfOffset = asOf.ToDateTimeOffset();
+
+        var due = new List<ScheduleEntity>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {ScheduleEntity.Partition} and RowKey lt {SweepScheduleKeys.DueBound(asOfOffset)}");
+        await foreach (var entry in storage.SweepSchedule.QueryAsync<ScheduleEntity>(filter, maxPerPage: 1000, cancellationToken: cancellationToken))
+        {
+            due.Add(entry);
+        }
+
+        var alerts = new ConcurrentBag<AlertEntity>();
+        var reads = due.Count;
+        var changes = 0;
+        var groups = due.GroupBy(e => e.RequestId, StringComparer.Ordinal).ToList();
+        await Parallel.ForEachAsync(groups, new ParallelOptions { MaxDegreeOfParallelism = options.Value.WriteParallelism, CancellationToken = cancellationToken },
+            async (group, ct) =>
+            {
+                var (entitiesRead, levelChanges, raised) = await EvaluateAsync(group.Key, [.. group], asOf, config, ct);
+                Interlocked.Add(ref reads, entitiesRead);
+                Interlocked.Add(ref changes, levelChanges);
+                foreach (var alert in raised)
+                {
+                    alerts.Add(alert);
+                }
+            });
+
+        var ordered = alerts.OrderBy(a => a.ReachedAt).ThenBy(a => a.RowKey, StringComparer.Ordinal).ToList();
+        LogSweep(asOfOffset, due.Count, groups.Count, changes, ordered.Count);
+        return new SweepResult(asOf, due.Count, groups.Count, changes, reads, ordered);
+    }
+
+    /// <summary>Marks every request for recomputation (after a policy or calendar change: "repair").</summary>
+    public async Task<int> MarkAllDirtyAsync(CancellationToken cancellationToken)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
+        var marks = new List<ITableEntity>();
+        await foreach (var row in storage.Requests.QueryAsync<TableEntity>(select: ["PartitionKey", "RowKey", "RequestId"], cancellationToken: cancellationToken))
+        {
+            marks.Add(SweepScheduleKeys.Dirty(row.GetString("RequestId") ?? row.RowKey, row.PartitionKey));
+        }
+        await new TableBatchWriter(options.Value.WriteParallelism).UpsertAsync(storage.SweepSchedule, marks, TableUpdateMode.Replace, cancellationToken);
+        return marks.Count;
+    }
+
+    private async Task<(int Reads, int Changes, List<AlertEntity> Alerts)> EvaluateAsync(
+        string requestId, List<ScheduleEntity> entries, Instant asOf, ConfigSnapshot config, CancellationToken cancellationToken)
+    {
+        var reads = 0;
+        for (var attempt = 1; ; attempt++)
+        {
+            var partition = entries.OrderByDescending(e => e.Timestamp).Select(e => e.RequestPartition).FirstOrDefault(p => p.Length > 0);
+            var rowKey = KeyEncoding.Encode(requestId);
+            var found = partition is null
+                ? null
+                : await storage.Requests.GetEntityIfExistsAsync<RequestEntity>(partition, rowKey, cancellationToken: cancellationToken);
+            reads++;
+            if (found is null || !found.HasValue)
+            {
+                await ReplaceScheduleAsync(entries, null, cancellationToken);
+                return (reads, 0, []);
+            }
+            var row = found.Value!;
+            var timeline = new List<SlaEvent>();
+            var eventFilter = TableClient.CreateQueryFilter($"PartitionKey eq {rowKey} and Effect eq {EventKinds.TimelineEffect}");
+            await foreach (var e in storage.RequestEvents.QueryAsync<RequestEventEntity>(eventFilter, select: ["RowKey", "OccurredAt", "Kind", "ReporterParty"], cancellationToken: cancellationToken))
+            {
+                reads++;
+                timeline.Add(new SlaEvent(Instant.FromDateTimeOffset(e.OccurredAt), e.Kind, e.ReporterParty, e.RowKey));
+            }
+
+            var evaluation = ClockEvaluation.Evaluate(row, timeline, asOf, config);
+            var alerts = evaluation.Alerts;
+            foreach (var alert in alerts)
+            {
+                await RaiseAsync(alert, cancellationToken);
+            }
+            try
+            {
+                await storage.Requests.UpdateEntityAsync(evaluation.Row, row.ETag, TableUpdateMode.Merge, cancellationToken);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 412 && attempt < MaxConcurrencyRetries)
+            {
+                // A register re-import changed the row meanwhile: evaluate again from fresh state.
+                continue;
+            }
+            await ReplaceScheduleAsync(entries, evaluation.NextChangeAt is { } next ? SweepScheduleKeys.At(next, requestId, partition!) : null, cancellationToken);
+            return (reads, evaluation.LevelChanges, [.. alerts]);
+        }
+    }
+
+    /// <summary>Writes the alert once (deterministic key), then queues it unless an earlier attempt already did.</summary>
+    private async Task RaiseAsync(AlertEntity alert, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await storage.Alerts.AddEntityAsync(alert, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            var existing = await storage.Alerts.GetEntityAsync<AlertEntity>(alert.PartitionKey, alert.RowKey, cancellationToken: cancellationToken);
+            if (existing.Value.Queued)
+            {
+                alert.Queued = true;
+                return;
+            }
+        }
+        var message = JsonSerializer.Serialize(new
+        {
+            alertId = alert.AlertId,
+            requestId = alert.RequestId,
+            clock = alert.Clock,
+            level = alert.Level,
+            previousLevel = alert.PreviousLevel,
+            cycle = alert.Cycle,
+            reachedAt = alert.ReachedAt,
+            dueAt = alert.DueAt,
+            raisedAt = alert.RaisedAt,
+            respondingParty = alert.RespondingParty,
+            requestingParty = alert.RequestingParty,
+            category = alert.Category,
+            priority = alert.Priority,
+        });
+        await storage.AlertsQueue.SendMessageAsync(message, cancellationToken);
+        alert.Queued = true;
+        await storage.Alerts.UpdateEntityAsync(new TableEntity(alert.PartitionKey, alert.RowKey) { ["Queued"] = true }, ETag.All, TableUpdateMode.Merge, cancellationToken);
+    }
+
+    /// <summary>
+    /// Removes the entries this evaluation consumed and adds the next one, in one partition transaction. An
+    /// entry that an ingest re-marked meanwhile has a new ETag and is kept, so that its change is not lost.
+    /// </summary>
+    private async Task ReplaceScheduleAsync(List<ScheduleEntity> consumed, ScheduleEntity? next, CancellationToken cancellationToken)
+    {
+        var actions = consumed.Where(e => next is null || e.RowKey != next.RowKey)
+            .Select(e => new TableTransactionAction(TableTransactionActionType.Delete, e, e.ETag)).ToList();
+        if (next is not null)
+        {
+            actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, next));
+        }
+        if (actions.Count == 0)
+        {
+            return;
+        }
+        try
+        {
+            await storage.SweepSchedule.SubmitTransactionAsync(actions, cancellationToken);
+        }
+        catch (TableTransactionFailedException)
+        {
+            foreach (var action in actions)
+            {
+                try
+                {
+                    if (action.ActionType == TableTransactionActionType.Delete)
+                    {
+                        await storage.SweepSchedule.DeleteEntityAsync(action.Entity.PartitionKey, action.Entity.RowKey, action.ETag, cancellationToken);
+                    }
+                    else
+                    {
+                        await storage.SweepSchedule.UpsertEntityAsync(action.Entity, TableUpdateMode.Replace, cancellationToken);
+                    }
+                }
+                catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+                {
+                    // Already gone, or re-marked by an ingest: the next sweep picks it up.
+                }
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sweep at {AsOf:u}: {Due} due entries, {Requests} requests evaluated, {Changes} level changes, {Alerts} alerts")]
+    private partial void LogSweep(DateTimeOffset asOf, int due, int requests, int changes, int alerts);
+}
