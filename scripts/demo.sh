@@ -22,8 +22,5 @@ echo
 echo "== monitor run --once --as-of $AS_OF"
 ./monitor run --once --as-of "$AS_OF"
 echo
-echo "== monitor matches"
-./monitor matches
-echo
 echo "== monitor requests"
 ./monitor requests

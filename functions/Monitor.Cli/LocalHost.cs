@@ -44,7 +44,9 @@ public sealed partial class LocalHost(
             .Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
-        services.AddLogging(logging => logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }).SetMinimumLevel(minimumLevel));
+        services.AddLogging(logging => logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }).SetMinimumLevel(minimumLevel)
+            // The SDK logs expected 404/409 answers (e.g. "container already exists") as warnings: not news to a user.
+            .AddFilter("Azure", minimumLevel > LogLevel.Error ? minimumLevel : LogLevel.Error));
         services.AddMonitorCore(configuration);
         if (clock is not null)
         {

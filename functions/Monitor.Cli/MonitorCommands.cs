@@ -22,6 +22,11 @@ public static class MonitorCommands
     /// <summary>Parses and runs; failures the user can act on are printed as one clear line, not a stack trace.</summary>
     public static async Task<int> RunAsync(string[] args)
     {
+        if (Console.IsOutputRedirected)
+        {
+            // Tables in logs and pipes would otherwise wrap at 80 columns.
+            AnsiConsole.Profile.Width = 200;
+        }
         try
         {
             return await Build().Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });

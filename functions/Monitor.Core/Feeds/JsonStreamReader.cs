@@ -138,6 +138,7 @@ public sealed class JsonStreamReader(Stream stream, FeedLimits limits) : IDispos
     private const int ReadChunk = 64 * 1024;
     private static readonly SearchValues<byte> Structural = SearchValues.Create("\"{}[]"u8);
     private static readonly SearchValues<byte> StringSpecial = SearchValues.Create("\"\\"u8);
+    private static readonly SearchValues<char> PlainName = SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-");
 
     private readonly JsonReaderOptions _options = new() { MaxDepth = limits.MaxJsonDepth };
     private readonly List<Frame> _frames = [];
@@ -231,7 +232,8 @@ public sealed class JsonStreamReader(Stream stream, FeedLimits limits) : IDispos
 
     /// <summary>
     /// Yields one value per non-blank line (NDJSON), with Path "line N". A line that is not JSON or longer than
-    /// <see cref="FeedLimits.MaxRecordBytes"/> is an error item and the next line goes on; no line error is fatal.
+    /// <see cref="FeedLimits.MaxRecordBytes"/> is an error item and the next line goes on. Only a first line that does not
+    /// even start like JSON ('{' or '[') is fatal: then the file is not NDJSON at all.
     /// </summary>
     public async IAsyncEnumerable<JsonStreamItem> ReadLinesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -386,7 +388,7 @@ public sealed class JsonStreamReader(Stream stream, FeedLimits limits) : IDispos
                 }
                 catch (JsonException ex)
                 {
-                    return Fatal(ErrorPosition(reader, start), $"invalid JSON in {CurrentPath(null)}: {WithoutPosition(ex)}");
+                    return Fatal(ErrorPosition(reader, start), $"invalid JSON in {CurrentPath()}: {WithoutPosition(ex)}");
                 }
 
                 if (reader.TokenType == JsonTokenType.EndObject)
@@ -419,7 +421,7 @@ public sealed class JsonStreamReader(Stream stream, FeedLimits limits) : IDispos
                     return RequestSkip(depth: 0, $"not valid JSON: {WithoutPosition(ex)}", wanted);
                 }
 
-                return Fatal(ErrorPosition(reader, start), $"invalid JSON in {CurrentPath(null)}: {WithoutPosition(ex)}");
+                return Fatal(ErrorPosition(reader, start), $"invalid JSON in {CurrentPath()}: {WithoutPosition(ex)}");
             }
 
             if (top is { IsArray: true } && reader.TokenType == JsonTokenType.EndArray)
@@ -455,7 +457,7 @@ public sealed class JsonStreamReader(Stream stream, FeedLimits limits) : IDispos
                 var valueEnd = start + (int)reader.BytesConsumed;
                 _pos = valueEnd;
                 _state = reader.CurrentState;
-                var path = CurrentPath(null);
+                var path = CurrentPath();
                 if (valueEnd - valueStart > limits.MaxRecordBytes)
                 {
                     document.Dispose();
@@ -569,13 +571,13 @@ public sealed class JsonStreamReader(Stream stream, FeedLimits limits) : IDispos
 
     private Next RequestSkip(int depth, string? error, JsonPathPattern? pattern)
     {
-        _skip = new Skip(depth, error, pattern, error is null ? "" : CurrentPath(null), _discarded + _pos, error is null ? [] : Indices());
+        _skip = new Skip(depth, error, pattern, error is null ? "" : CurrentPath(), _discarded + _pos, error is null ? [] : Indices());
         return Next.Skip;
     }
 
     private Next Fatal(long offset, string reason)
     {
-        _item = JsonStreamItem.ForError(_frames.Count == 0 && !_rootStarted ? "$" : CurrentPath(null), offset, reason, fatal: true);
+        _item = JsonStreamItem.ForError(_frames.Count == 0 && !_rootStarted ? "$" : CurrentPath(), offset, reason, fatal: true);
         return Next.Item;
     }
 
@@ -590,7 +592,7 @@ public sealed class JsonStreamReader(Stream stream, FeedLimits limits) : IDispos
         if (_eof)
         {
             // The reader reports truncation itself when told the block is final; this is a safety net.
-            return JsonStreamItem.ForError(CurrentPath(null), _discarded + _len, "the file ends before the JSON value does", fatal: true);
+            return JsonStreamItem.ForError(CurrentPath(), _discarded + _len, "the file ends before the JSON value does", fatal: true);
         }
 
         if (_len - _pos >= limits.MaxRecordBytes)
@@ -611,14 +613,14 @@ public sealed class JsonStreamReader(Stream stream, FeedLimits limits) : IDispos
             case PendingKind.Record:
                 BeginValue(top);
                 var (_, wanted) = Match(top);
-                _skip = new Skip(0, TooLarge(null), wanted, CurrentPath(null), _discarded + _pos, Indices());
+                _skip = new Skip(0, TooLarge(null), wanted, CurrentPath(), _discarded + _pos, Indices());
                 return await SkipValueAsync(cancellationToken).ConfigureAwait(false);
             case PendingKind.Value when top is not null:
                 BeginValue(top);
                 _skip = new Skip(0, null, null, "", _discarded + _pos, []);
                 return await SkipValueAsync(cancellationToken).ConfigureAwait(false);
             default:
-                return JsonStreamItem.ForError(CurrentPath(null), _discarded + _pos, $"a JSON token longer than the limit of {limits.MaxRecordBytes} bytes; the rest of the file was not read", fatal: true);
+                return JsonStreamItem.ForError(CurrentPath(), _discarded + _pos, $"a JSON token longer than the limit of {limits.MaxRecordBytes} bytes; the rest of the file was not read", fatal: true);
         }
     }
 
@@ -632,13 +634,13 @@ public sealed class JsonStreamReader(Stream stream, FeedLimits limits) : IDispos
         var (outcome, maxDepth) = await ScanValueAsync(skip.Depth, cancellationToken).ConfigureAwait(false);
         if (outcome == SkipOutcome.EndOfFile)
         {
-            var where = skip.Error is not null ? skip.Path : CurrentPath(null);
+            var where = skip.Error is not null ? skip.Path : CurrentPath();
             return JsonStreamItem.ForError(where, skip.Offset, $"the file ends inside {where}; it is truncated or its brackets do not balance", fatal: true);
         }
 
         if (outcome == SkipOutcome.NoValue)
         {
-            return JsonStreamItem.ForError(skip.Path.Length > 0 ? skip.Path : CurrentPath(null), skip.Offset, $"{skip.Error ?? "invalid JSON"}; cannot find where the value ends, the rest of the file was not read", fatal: true);
+            return JsonStreamItem.ForError(skip.Path.Length > 0 ? skip.Path : CurrentPath(), skip.Offset, $"{skip.Error ?? "invalid JSON"}; cannot find where the value ends, the rest of the file was not read", fatal: true);
         }
 
         ResumeAfterValue();
@@ -859,7 +861,7 @@ public sealed class JsonStreamReader(Stream stream, FeedLimits limits) : IDispos
         }
     }
 
-    private string CurrentPath(string? last)
+    private string CurrentPath()
     {
         var path = new StringBuilder("$");
         foreach (var frame in _frames)
@@ -872,11 +874,6 @@ public sealed class JsonStreamReader(Stream stream, FeedLimits limits) : IDispos
             {
                 AppendProperty(path, property);
             }
-        }
-
-        if (last is not null)
-        {
-            AppendProperty(path, last);
         }
 
         return path.ToString();
@@ -893,8 +890,6 @@ public sealed class JsonStreamReader(Stream stream, FeedLimits limits) : IDispos
             path.Append("['").Append(property.Replace("\\", "\\\\").Replace("'", "\\'")).Append("']");
         }
     }
-
-    private static readonly SearchValues<char> PlainName = SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-");
 
     private int[] Indices()
     {

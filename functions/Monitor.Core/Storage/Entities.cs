@@ -119,7 +119,8 @@ public sealed class FeedRunEntity : ITableEntity
     public string BlobName { get; set; } = "";
     public string BlobETag { get; set; } = "";
     public DateTimeOffset BlobLastModified { get; set; }
-    public long SizeBytes { get; set; }
+    /// <summary>A double, not Int64: JavaScript clients read Edm.Int64 as BigInt, which JSON tools cannot serialise.</summary>
+    public double SizeBytes { get; set; }
     public string? ContentHash { get; set; }
     /// <summary>processed, duplicate, quarantined or poison.</summary>
     public string Outcome { get; set; } = "";

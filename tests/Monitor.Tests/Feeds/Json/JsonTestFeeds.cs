@@ -52,35 +52,34 @@ internal static class JsonTestFeeds
     public static string Q(string json) => json.Replace('\'', '"');
 
     /// <summary>
-    /// The public sample feeds in shared/samples, read where they lie: from the repository root (the first folder above
-    /// the test binaries that holds Monitor.sln or "functions") go to ../shared/samples; else MONITOR_SHARED_SAMPLES.
+    /// The public sample feeds in shared/samples, read where they lie: from the repository root (a folder above the test
+    /// binaries that holds Monitor.sln, or both "functions" and "tests") go to ../shared/samples; else MONITOR_SHARED_SAMPLES.
     /// </summary>
     public static string SharedSamples(string subfolder)
     {
-        string? root = null;
+        var looked = new List<string>();
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            if (File.Exists(Path.Combine(dir.FullName, "Monitor.sln")) || Directory.Exists(Path.Combine(dir.FullName, "functions")))
+            var isRoot = File.Exists(Path.Combine(dir.FullName, "Monitor.sln"))
+                || (Directory.Exists(Path.Combine(dir.FullName, "functions")) && Directory.Exists(Path.Combine(dir.FullName, "tests")));
+            if (!isRoot)
             {
-                root = dir.FullName;
-                break;
+                continue;
             }
-        }
 
-        var candidates = new List<string>();
-        if (root is not null)
-        {
-            candidates.Add(Path.GetFullPath(Path.Combine(root, "..", "shared", "samples")));
+            // Keep walking if this root has no samples beside it (a nested checkout, a case-insensitive false match).
+            var folder = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "samples", subfolder));
+            looked.Add(folder);
+            if (Directory.Exists(folder))
+            {
+                return folder;
+            }
         }
 
         if (Environment.GetEnvironmentVariable("MONITOR_SHARED_SAMPLES") is { Length: > 0 } configured)
         {
-            candidates.Add(configured);
-        }
-
-        foreach (var candidate in candidates)
-        {
-            var folder = Path.Combine(candidate, subfolder);
+            var folder = Path.Combine(configured, subfolder);
+            looked.Add(folder);
             if (Directory.Exists(folder))
             {
                 return folder;
@@ -88,8 +87,8 @@ internal static class JsonTestFeeds
         }
 
         throw new DirectoryNotFoundException(
-            $"The shared sample folder '{subfolder}' was not found (looked in: {(candidates.Count == 0 ? "nothing: no repository root above " + AppContext.BaseDirectory : string.Join(", ", candidates))}). " +
-            "Run the tests from the repository, with shared/ beside it, or set MONITOR_SHARED_SAMPLES to the samples folder.");
+            $"The shared sample folder '{subfolder}' was not found (looked in: {(looked.Count == 0 ? "nothing: no repository root above " + AppContext.BaseDirectory + " and MONITOR_SHARED_SAMPLES is not set" : string.Join(", ", looked))}). " +
+            "Run the tests from the repository with shared/ beside it, or set MONITOR_SHARED_SAMPLES to the samples folder.");
     }
 
     public static FeedSource Sample(string subfolder, string file)
