@@ -127,7 +127,8 @@ public sealed partial class FeedIngestor(
     public static (string PartitionKey, string RowKey) RunKeys(string blobName, ETag etag, DateTimeOffset lastModified)
     {
         var source = DropZonePath.TryParse(blobName, out var path, out _) ? path.Source : "unknown";
-        return (KeyEncoding.Encode(source), $"{KeyEncoding.InvertedTicks(lastModified)}{KeyEncoding.Separator}{KeyEncoding.Hash(blobName + "\n" + etag, 12)}");
+        // Listings and property reads quote ETags differently: key on the bare value.
+        return (KeyEncoding.Encode(source), $"{KeyEncoding.InvertedTicks(lastModified)}{KeyEncoding.Separator}{KeyEncoding.Hash(blobName + "\n" + etag.ToString().Trim('"'), 12)}");
     }
 
     private FeedRunEntity NewRun(string blobName, DropZonePath? path, BlobProperties properties)
@@ -140,7 +141,7 @@ public sealed partial class FeedIngestor(
             Source = path?.Source ?? "unknown",
             FeedKind = path is null ? "unknown" : path.Kind == FeedKind.Requests ? "requests" : "incidents",
             BlobName = blobName,
-            BlobETag = properties.ETag.ToString(),
+            BlobETag = properties.ETag.ToString().Trim('"'),
             BlobLastModified = properties.LastModified,
             SizeBytes = properties.ContentLength,
             StartedAt = Now(),

@@ -14,15 +14,16 @@ namespace Monitor.Tests.Infrastructure;
 /// </summary>
 public sealed class TestStorage : IAsyncDisposable
 {
-    public TestStorage(Instant? now = null)
+    public TestStorage(Instant? now = null, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null)
     {
         Prefix = "t" + Guid.NewGuid().ToString("N")[..12];
         Clock = new FakeClock(now ?? Instant.FromUtc(2026, 11, 20, 0, 0));
-        Services = LocalHost.CreateServices(new Dictionary<string, string?>
+        var overrides = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
         {
             [StorageConnection.Name] = AzuriteServer.ConnectionString,
             [$"{MonitorOptions.Section}:{nameof(MonitorOptions.StoragePrefix)}"] = Prefix,
-        }, clock: Clock);
+        };
+        Services = LocalHost.CreateServices(overrides, clock: Clock, configure: configure);
         Storage = Services.GetRequiredService<MonitorStorage>();
     }
 

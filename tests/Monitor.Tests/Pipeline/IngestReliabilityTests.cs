@@ -1,0 +1,179 @@
+using System.Text;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Microsoft.Extensions.Azure;
+using Microsoft.Extensions.DependencyInjection;
+using Monitor.Core.Ingest;
+using Monitor.Core.Storage;
+using Monitor.Tests.Infrastructure;
+using NodaTime;
+
+namespace Monitor.Tests.Pipeline;
+
+/// <summary>Nothing lost, nothing doubled: crashes, bad files and out-of-order delivery against a real Azurite.</summary>
+public sealed class IngestReliabilityTests
+{
+    private static readonly Instant AsOf = Instant.FromUtc(2026, 11, 25, 0, 0);
+    // Small write buffers force many flushes, so a crash lands in the middle of the file's writes.
+    private static readonly Dictionary<string, string?> SmallBuffers = new() { ["Monitor:WriteBufferEntities"] = "100" };
+
+    [Fact]
+    public async Task A_crash_part_way_through_a_file_then_a_retry_ends_with_the_rows_of_a_clean_run()
+    {
+        var (register, feed) = GenerateScenario(requests: 300, records: 1500);
+
+        await using var clean = new TestStorage(settings: SmallBuffers);
+        await clean.PushAsync("register.csv", register, FeedKind.Requests);
+        await clean.PushAsync("feed.csv", feed, FeedKind.Incidents, "liaison-cn");
+        await clean.Host.RunOnceAsync(AsOf, null, CancellationToken.None);
+        var expected = await TableSnapshot.TakeAsync(clean);
+
+        var crash = new CrashAfterBatchesPolicy();
+        await using var crashed = new TestStorage(settings: SmallBuffers, configure: services =>
+            services.AddAzureClients(clients => clients.ConfigureDefaults(options => options.AddPolicy(crash, HttpPipelinePosition.PerCall))));
+        await crashed.PushAsync("register.csv", register, FeedKind.Requests);
+        var feedBlob = await crashed.PushAsync("feed.csv", feed, FeedKind.Incidents, "liaison-cn");
+        var ingestor = crashed.Services.GetRequiredService<FeedIngestor>();
+        await ingestor.IngestAsync("requests/register.csv", CancellationToken.None);
+
+        crash.Arm(allowedBatches: 25);
+        await Assert.ThrowsAsync<SimulatedCrashException>(() => ingestor.IngestAsync(feedBlob, CancellationToken.None));
+        Assert.True(crash.Batches > 25);
+        var partial = await crashed.ReadAllAsync<MatchEntity>(StorageNames.MatchesTable);
+        Assert.InRange(partial.Count, 1, 2999);   // part of the file's writes landed, not all
+        var runs = await crashed.ReadAllAsync<FeedRunEntity>(StorageNames.FeedRunsTable);
+        Assert.DoesNotContain(runs, r => r.BlobName == feedBlob);   // no outcome yet: the blob stays pending
+
+        crash.Disarm();
+        var summary = await crashed.Host.RunOnceAsync(AsOf, null, CancellationToken.None);
+        Assert.Equal(FeedOutcomes.Processed, Assert.Single(summary.Feeds).Outcome);
+        Assert.Equal(expected, await TableSnapshot.TakeAsync(crashed));
+    }
+
+    [Fact]
+    public async Task A_malformed_file_is_quarantined_with_a_report_and_does_not_block_the_good_ones()
+    {
+        await using var test = new TestStorage();
+        await test.PushAsync("register.csv", EndToEndTests.Register, FeedKind.Requests);
+        await test.PushAsync("broken.json", "{\"type\": \"bundle\", \"objects\": [ {\"type\": \"indicator\", ", FeedKind.Incidents, "cert-x");
+        await test.PushAsync("empty.csv", "", FeedKind.Incidents, "cert-x");
+        await test.PushAsync("feed.csv", EndToEndTests.Feed, FeedKind.Incidents, "liaison-cn");
+
+        var summary = await test.Host.RunOnceAsync(AsOf, null, CancellationToken.None);
+
+        Assert.Empty(summary.Failures);
+        var outcomes = summary.Feeds.ToDictionary(f => f.BlobName, f => f.Outcome);
+        Assert.Equal(FeedOutcomes.Processed, outcomes["requests/register.csv"]);
+        Assert.Equal(FeedOutcomes.Processed, outcomes["incidents/liaison-cn/feed.csv"]);
+        foreach (var bad in new[] { "incidents/cert-x/broken.json", "incidents/cert-x/empty.csv" })
+        {
+            Assert.Equal(FeedOutcomes.Quarantined, outcomes[bad]);
+            Assert.True(await test.Storage.Quarantine.GetBlobClient(bad).ExistsAsync());
+            var report = (await test.Storage.Quarantine.GetBlobClient(bad + ".error.json").DownloadContentAsync()).Value.Content.ToString();
+            Assert.Contains($"\"blob\": \"{bad}\"", report);
+            Assert.Contains("\"outcome\": \"quarantined\"", report);
+        }
+        Assert.Equal(6, (await test.ReadAllAsync<MatchEntity>(StorageNames.MatchesTable)).Count);
+    }
+
+    [Fact]
+    public async Task A_feed_that_arrives_before_its_register_converges_on_the_same_rows()
+    {
+        // References only, so that the outcome cannot depend on which requests were indexed when the feed was read.
+        const string feed = """
+            record_id,reported_at,reporter,kind,request_refs,indicators,summary
+            R1,2026-11-16T10:00:00+08:00,CN,acknowledgement,T-100,,Received
+            R2,2026-11-18T12:00:00Z,US,status-update,T-200,,Update
+            R3,2026-11-19T12:00:00Z,CN,response,T-100,,Answer
+            """;
+        await using var inOrder = new TestStorage();
+        await inOrder.PushAsync("register.csv", EndToEndTests.Register, FeedKind.Requests);
+        await inOrder.Host.ProcessPendingAsync(null, CancellationToken.None);
+        await inOrder.PushAsync("feed.csv", feed, FeedKind.Incidents, "liaison-cn");
+        await inOrder.Host.RunOnceAsync(AsOf, null, CancellationToken.None);
+
+        await using var reversed = new TestStorage();
+        await reversed.PushAsync("feed.csv", feed, FeedKind.Incidents, "liaison-cn");
+        await reversed.Host.ProcessPendingAsync(null, CancellationToken.None);
+        var pending = await reversed.ReadAllAsync<RequestEventEntity>(StorageNames.RequestEventsTable);
+        Assert.Equal(3, pending.Count);
+        Assert.All(pending, e => Assert.True(e.Pending && e.Effect == "pending"));
+
+        await reversed.PushAsync("register.csv", EndToEndTests.Register, FeedKind.Requests);
+        await reversed.Host.RunOnceAsync(AsOf, null, CancellationToken.None);
+
+        Assert.Equal(await TableSnapshot.TakeAsync(inOrder), await TableSnapshot.TakeAsync(reversed));
+        var resolved = await reversed.ReadAllAsync<RequestEventEntity>(StorageNames.RequestEventsTable);
+        Assert.All(resolved, e => Assert.False(e.Pending));
+        var request = Assert.Single(await reversed.ReadAllAsync<RequestEntity>(StorageNames.RequestsTable, "RequestId eq 'T-100'"));
+        Assert.Equal(("met", "met"), (request.AckLevel, request.ResponseLevel));
+    }
+
+    /// <summary>Requests R-0000.. each with one address; each record references one request and carries the next one's address.</summary>
+    internal static (string Register, string Feed) GenerateScenario(int requests, int records)
+    {
+        var register = new StringBuilder("request_id,requesting_party,responding_party,category,priority,submitted_at,summary,indicators\n");
+        for (var i = 0; i < requests; i++)
+        {
+            register.Append($"R-{i:D4},US,CN,investigation,high,2026-11-16T09:00:00+08:00,Request {i},10.1.{i / 250}.{i % 250 + 1}\n");
+        }
+        var feed = new StringBuilder("record_id,reported_at,reporter,kind,request_refs,indicators,summary\n");
+        for (var i = 0; i < records; i++)
+        {
+            var target = i % requests;
+            var other = (i + 1) % requests;
+            var kind = i < requests ? "acknowledgement" : "indicator";
+            feed.Append($"F-{i:D5},2026-11-17T{i % 24:D2}:{i % 60:D2}:00Z,CN,{kind},R-{target:D4},10.1.{other / 250}.{other % 250 + 1},Record {i}\n");
+        }
+        return (register.ToString(), feed.ToString());
+    }
+
+    private sealed class SimulatedCrashException() : Exception("simulated crash");
+
+    /// <summary>Lets a number of table transactions through, then fails every call as a dying process would.</summary>
+    private sealed class CrashAfterBatchesPolicy : HttpPipelinePolicy
+    {
+        private volatile bool _armed;
+        private int _allowed;
+        private int _batches;
+
+        public int Batches => _batches;
+
+        public void Arm(int allowedBatches)
+        {
+            _allowed = allowedBatches;
+            _batches = 0;
+            _armed = true;
+        }
+
+        public void Disarm() => _armed = false;
+
+        public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+        {
+            Check(message);
+            ProcessNext(message, pipeline);
+        }
+
+        public override ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+        {
+            Check(message);
+            return ProcessNextAsync(message, pipeline);
+        }
+
+        private void Check(HttpMessage message)
+        {
+            if (!_armed)
+            {
+                return;
+            }
+            if (message.Request.Uri.Path.EndsWith("$batch", StringComparison.Ordinal) && Interlocked.Increment(ref _batches) <= _allowed)
+            {
+                return;
+            }
+            if (_batches > _allowed)
+            {
+                throw new SimulatedCrashException();
+            }
+        }
+    }
+}
