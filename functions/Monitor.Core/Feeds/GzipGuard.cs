@@ -186,14 +186,12 @@ internal sealed class PeekedStream(ReadOnlyMemory<byte> peeked, Stream inner) : 
 
     public override int Read(Span<byte> buffer)
     {
-        if (TakePeeked(buffer) is var taken and > 0)
-        {
-            return taken;
-        }
-
-        var read = inner.Read(buffer);
+        // Hand back the peeked bytes together with what follows: readers such as StreamReader look for a
+        // 3-byte BOM in their first read and miss it when that read returns only the 2 peeked bytes.
+        var taken = TakePeeked(buffer);
+        var read = taken < buffer.Length ? inner.Read(buffer[taken..]) : 0;
         BytesRead += read;
-        return read;
+        return taken + read;
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -201,14 +199,10 @@ internal sealed class PeekedStream(ReadOnlyMemory<byte> peeked, Stream inner) : 
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        if (TakePeeked(buffer.Span) is var taken and > 0)
-        {
-            return taken;
-        }
-
-        var read = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        var taken = TakePeeked(buffer.Span);
+        var read = taken < buffer.Length ? await inner.ReadAsync(buffer[taken..], cancellationToken).ConfigureAwait(false) : 0;
         BytesRead += read;
-        return read;
+        return taken + read;
     }
 
     public override void Flush()
