@@ -44,7 +44,6 @@ public sealed partial class FeedIngestor(
     IClock clock,
     ILogger<FeedIngestor> logger)
 {
-    private const int ReadBufferBytes = 4 << 20;
     private const int MaxRawRejectChars = 2000;
     private readonly Regex _requestIdPattern = new(options.Value.RequestIdPattern, RegexOptions.Compiled | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
 
@@ -194,20 +193,22 @@ public sealed partial class FeedIngestor(
 
     private static async Task<string> HashAsync(BlobClient blob, ETag etag, CancellationToken cancellationToken)
     {
-        await using var stream = await blob.OpenReadAsync(new BlobOpenReadOptions(allowModifications: false)
-        {
-            BufferSize = ReadBufferBytes,
-            Conditions = new BlobRequestConditions { IfMatch = etag },
-        }, cancellationToken);
+        await using var stream = await OpenVersionAsync(blob, etag, cancellationToken);
         return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
     }
 
-    private static FeedSource OpenSource(BlobClient blob, ETag etag) =>
-        new(blob.Name, async ct => await blob.OpenReadAsync(new BlobOpenReadOptions(allowModifications: false)
-        {
-            BufferSize = ReadBufferBytes,
-            Conditions = new BlobRequestConditions { IfMatch = etag },
-        }, ct));
+    private static FeedSource OpenSource(BlobClient blob, ETag etag) => new(blob.Name, ct => OpenVersionAsync(blob, etag, ct));
+
+    /// <summary>
+    /// One streaming GET of exactly this version (If-Match), which the SDK resumes from the last offset on a
+    /// transient failure. Unlike OpenRead's ranged, buffered reads it allocates no multi-MiB chunk per range,
+    /// which on large feeds piled up on the large-object heap between full collections.
+    /// </summary>
+    private static async Task<Stream> OpenVersionAsync(BlobClient blob, ETag etag, CancellationToken cancellationToken)
+    {
+        var response = await blob.DownloadStreamingAsync(new BlobDownloadOptions { Conditions = new BlobRequestConditions { IfMatch = etag } }, cancellationToken);
+        return response.Value.Content;
+    }
 
     private static async Task<string?> GetArchiveOwnerAsync(BlobClient archive, CancellationToken cancellationToken)
     {

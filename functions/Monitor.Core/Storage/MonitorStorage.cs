@@ -17,6 +17,7 @@ public sealed class MonitorStorage(
 {
     private readonly StorageNames _names = new(options.Value.StoragePrefix);
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TableClient> _tableClients = new(StringComparer.Ordinal);
     private volatile bool _created;
 
     public StorageNames Names => _names;
@@ -24,7 +25,8 @@ public sealed class MonitorStorage(
     public TableServiceClient TableService => tables;
 
     public BlobContainerClient Container(string name) => blobs.GetBlobContainerClient(_names.Container(name));
-    public TableClient Table(string name) => tables.GetTableClient(_names.Table(name));
+    // Clients are cached: they are thread-safe, and callers (e.g. WriteBuffer) rely on getting the same instance.
+    public TableClient Table(string name) => _tableClients.GetOrAdd(name, n => tables.GetTableClient(_names.Table(n)));
     public QueueClient AlertsQueue => queues.GetQueueClient(_names.Queue(StorageNames.AlertsQueue));
 
     public BlobContainerClient Incoming => Container(StorageNames.IncomingContainer);
