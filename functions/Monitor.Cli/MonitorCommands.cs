@@ -66,6 +66,7 @@ public static class MonitorCommands
         root.Subcommands.Add(SweepCommand());
         root.Subcommands.Add(RequestsCommand());
         root.Subcommands.Add(MatchesCommand());
+        root.Subcommands.Add(ServeCommand.Build());
         return root;
     }
 

@@ -63,6 +63,7 @@ public static class MonitorServiceCollectionExtensions
         services.AddSingleton<FeedIngestor>();
         services.AddSingleton<OverdueSweeper>();
         services.AddSingleton<ReportService>();
+        services.AddSingleton<ReportingApi>();
         return services;
     }
 }
