@@ -58,8 +58,9 @@ public static partial class ReviewPackCharts
         var model = Model("Response times against targets (share of the target used)");
         model.Axes.Add(new LinearAxis
         {
-            Position = AxisPosition.Bottom, Minimum = 0, Maximum = TargetBuckets.Length, MajorStep = 1, MinorStep = 1,
-            Title = "working time used, % of target", LabelFormatter = x => x >= 0 && x < TargetBuckets.Length ? TargetBuckets[(int)x].Label : "",
+            // Bucket b spans [b - 0.5, b + 0.5], so its label (at the integer tick) sits under its bars.
+            Position = AxisPosition.Bottom, Minimum = -0.5, Maximum = TargetBuckets.Length - 0.5, MajorStep = 1, MinorStep = 1,
+            Title = "working time used, % of target", LabelFormatter = x => Math.Round(x) is var b && b >= 0 && b < TargetBuckets.Length ? TargetBuckets[(int)b].Label : "",
         });
         model.Axes.Add(new LinearAxis { Position = AxisPosition.Left, Minimum = 0, MinimumRange = 1, MajorStep = 1, Title = "responses", MajorGridlineStyle = LineStyle.Dot });
         var parties = report.Requests.Where(r => r.ResponseTargetFraction is not null).GroupBy(r => r.RespondingParty).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
@@ -70,12 +71,12 @@ public static partial class ReviewPackCharts
             var counts = BucketCounts(parties[p].Select(r => r.ResponseTargetFraction!.Value));
             for (var b = 0; b < counts.Length; b++)
             {
-                var x0 = b + 0.1 + p * width;
+                var x0 = b - 0.4 + p * width;
                 series.Items.Add(new RectangleBarItem(x0, 0, x0 + width, counts[b]));
             }
             model.Series.Add(series);
         }
-        model.Annotations.Add(new LineAnnotation { Type = LineAnnotationType.Vertical, X = 3, Color = OxyColors.Black, LineStyle = LineStyle.Dash, Text = "target", TextOrientation = AnnotationTextOrientation.Horizontal });
+        model.Annotations.Add(new LineAnnotation { Type = LineAnnotationType.Vertical, X = 2.5, Color = OxyColors.Black, LineStyle = LineStyle.Dash, Text = "target", TextOrientation = AnnotationTextOrientation.Horizontal });
         return Svg(model, "chart-response-times");
     }
 

@@ -81,3 +81,26 @@ public sealed class ReportingUnitTests
         Assert.Null(PeriodMetrics.NearestRank([], 0.9));
     }
 }
+
+public sealed class ReviewPackChartTests
+{
+    [Fact]
+    public void Response_times_fall_into_buckets_around_the_target()
+    {
+        // Exactly on target (1.0) is inside 75–100%; 1.225 (49 h of 40) is 100–150%; 3.0 is >200%.
+        Assert.Equal([1, 0, 2, 1, 0, 1], ReviewPackCharts.BucketCounts([0.5, 1.0, 0.775, 1.225, 3.0]));
+    }
+
+    [Fact]
+    public void Each_chart_is_inline_svg_with_its_own_clip_ids()
+    {
+        var report = new ReviewReport("2026-H2", DateTimeOffset.Parse("2026-07-01T00:00:00Z"), DateTimeOffset.Parse("2027-01-01T00:00:00Z"), DateTimeOffset.Parse("2027-01-15T00:00:00Z"),
+            [], [], [], [new MonthlyOnTime("2026-07", "CN", 2, 1, 0.5)], [new TrendPoint(DateTimeOffset.Parse("2026-07-08T00:00:00Z"), "CN", 1)], []);
+        var html = ReviewPackHtml.Render(report);
+        Assert.DoesNotContain("<?xml", html);
+        Assert.Equal(3, System.Text.RegularExpressions.Regex.Count(html, "<svg "));
+        Assert.Contains("id=\"chart-on-time-clip1\"", html);
+        Assert.Contains("id=\"chart-overdue-trend-clip1\"", html);
+        Assert.DoesNotContain("id=\"clipPath", html);
+    }
+}
