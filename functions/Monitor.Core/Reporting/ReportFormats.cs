@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Encodings.Web;
 using System.Text.Json.Serialization;
 
 namespace Monitor.Core.Reporting;
@@ -20,6 +21,9 @@ public static class ReportFormats
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
+        // Readable quotes and non-ASCII text: the JSON is served as application/json (nosniff) or saved as a file,
+        // never inlined into HTML, which is what the default escaping guards against.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
     };
 

@@ -137,7 +137,7 @@ public sealed partial class ReportingApi(MonitorStorage storage, ReportService r
         }
         if (row is null)
         {
-            return ApiResponse.Error(404, $"no request with ID {JsonSerializer.Serialize(id)}");
+            return ApiResponse.Error(404, $"no request with ID {Quote(id)}");
         }
         var events = new List<RequestEventEntity>();
         await foreach (var e in storage.RequestEvents.QueryAsync<RequestEventEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {key}"), cancellationToken: cancellationToken))
@@ -338,7 +338,7 @@ public sealed partial class ReportingApi(MonitorStorage storage, ReportService r
         }
         return PartyPattern().IsMatch(party)
             ? party.ToUpperInvariant()
-            : throw new BadParameterException($"party: {JsonSerializer.Serialize(party)} is not a party code (letters, digits, '-' or '_', at most 32, e.g. CN)");
+            : throw new BadParameterException($"party: {Quote(party)} is not a party code (letters, digits, '-' or '_', at most 32, e.g. CN)");
     }
 
     private static string? Level(Dictionary<string, string> query)
@@ -349,7 +349,7 @@ public sealed partial class ReportingApi(MonitorStorage storage, ReportService r
         }
         return ClockLevels.TryParse(text, out var level) && !text.Any(char.IsWhiteSpace)
             ? ClockLevels.Name(level)
-            : throw new BadParameterException($"level: {JsonSerializer.Serialize(text)} is not a level ({string.Join(", ", Enum.GetValues<ClockLevel>().Select(ClockLevels.Name))})");
+            : throw new BadParameterException($"level: {Quote(text)} is not a level ({string.Join(", ", Enum.GetValues<ClockLevel>().Select(ClockLevels.Name))})");
     }
 
     private static string? OneOf(Dictionary<string, string> query, string name, string[] allowed)
@@ -361,7 +361,7 @@ public sealed partial class ReportingApi(MonitorStorage storage, ReportService r
         var value = text.ToLowerInvariant();
         return allowed.Contains(value, StringComparer.Ordinal)
             ? value
-            : throw new BadParameterException($"{name}: {JsonSerializer.Serialize(text)} is not one of {string.Join(", ", allowed)}");
+            : throw new BadParameterException($"{name}: {Quote(text)} is not one of {string.Join(", ", allowed)}");
     }
 
     private static Instant? AsOfParameter(Dictionary<string, string> query, string name)
@@ -373,7 +373,7 @@ public sealed partial class ReportingApi(MonitorStorage storage, ReportService r
         var parsed = OffsetDateTimePattern.ExtendedIso.Parse(text);
         return parsed.Success
             ? parsed.Value.ToInstant()
-            : throw new BadParameterException($"{name}: {JsonSerializer.Serialize(text)} is not an ISO-8601 instant with an offset (e.g. 2026-11-20T09:00:00Z)");
+            : throw new BadParameterException($"{name}: {Quote(text)} is not an ISO-8601 instant with an offset (e.g. 2026-11-20T09:00:00Z)");
     }
 
     /// <summary>A range bound: an instant with an offset, or a date (UTC) meaning its start (from) or its end (to).</summary>
@@ -388,7 +388,7 @@ public sealed partial class ReportingApi(MonitorStorage storage, ReportService r
             var date = LocalDatePattern.Iso.Parse(text);
             if (!date.Success)
             {
-                throw new BadParameterException($"{name}: {JsonSerializer.Serialize(text)} is not a valid date");
+                throw new BadParameterException($"{name}: {Quote(text)} is not a valid date");
             }
             var day = endOfDay ? date.Value.PlusDays(1) : date.Value;
             return day.AtStartOfDayInZone(DateTimeZone.Utc).ToInstant();
@@ -396,8 +396,11 @@ public sealed partial class ReportingApi(MonitorStorage storage, ReportService r
         var parsed = OffsetDateTimePattern.ExtendedIso.Parse(text);
         return parsed.Success
             ? parsed.Value.ToInstant()
-            : throw new BadParameterException($"{name}: {JsonSerializer.Serialize(text)} is not a date (2026-11-20) or an ISO-8601 instant with an offset (2026-11-20T09:00:00Z)");
+            : throw new BadParameterException($"{name}: {Quote(text)} is not a date (2026-11-20) or an ISO-8601 instant with an offset (2026-11-20T09:00:00Z)");
     }
+
+    /// <summary>A user value inside an error message, in double quotes (JSON string syntax, so it cannot break the message apart).</summary>
+    private static string Quote(string value) => JsonSerializer.Serialize(value, ReportFormats.Json);
 
     private static string Format(Instant instant) => InstantPattern.General.Format(instant);
 
