@@ -32,7 +32,8 @@ public sealed partial class ReviewPackBrowserTests : IAsyncLifetime
     [Fact]
     public async Task The_pack_opens_in_headless_Chromium_with_its_charts_drawn_and_its_figures_equal_to_PeriodStats()
     {
-        var chromium = HeadlessChromium.Executable;
+        // Fails at once, saying how to install it, when the browser is missing: this check must not pass by skipping.
+        Assert.True(File.Exists(HeadlessChromium.Executable));
         await ReportScenario.SeedAsync(_test);
         var reports = _test.Services.GetRequiredService<ReportService>();
         var report = await reports.ComputeAsync(ReportPeriod.Parse("2026-H2"), ReportScenario.AsOf, CancellationToken.None);
@@ -103,6 +104,5 @@ public sealed partial class ReviewPackBrowserTests : IAsyncLifetime
         Assert.Equal((1280, 2000), (pixels.Width, pixels.Height));
         Assert.True(pixels.Count(0x1f, 0x77, 0xb4, 16) > 300, $"too few CN-blue pixels in {png}: {pixels.Count(0x1f, 0x77, 0xb4, 16)}");
         Assert.True(pixels.Count(0xd6, 0x27, 0x28, 16) > 300, $"too few US-red pixels in {png}: {pixels.Count(0xd6, 0x27, 0x28, 16)}");
-        _ = chromium;
     }
 }
