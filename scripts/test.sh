@@ -5,6 +5,19 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 source scripts/azurite.sh
 
+# The review-pack browser test renders the HTML in headless Chromium (Debian's 'chromium'). Install it when it is
+# missing and apt can; if it cannot be had, that test fails and says so (it does not skip).
+if [[ ! -x /usr/bin/chromium && -z "${MONITOR_CHROMIUM:-}" ]] && command -v apt-get >/dev/null 2>&1; then
+  apt-get install -s chromium >/dev/null 2>&1 || apt-get update -qq >/dev/null 2>&1
+  if apt-get install -s chromium >/dev/null 2>&1; then
+    echo "Installing chromium (apt-get) for the review-pack browser test..."
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 \
+      || echo "apt-get install chromium failed: the review-pack browser test will fail" >&2
+  else
+    echo "chromium is not installable with apt-get here: the review-pack browser test will fail" >&2
+  fi
+fi
+
 if ! dotnet build Monitor.sln -c Release --nologo -v q; then
   echo "0 passed, 1 failed"
   exit 1

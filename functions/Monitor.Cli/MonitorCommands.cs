@@ -66,6 +66,8 @@ public static class MonitorCommands
         root.Subcommands.Add(SweepCommand());
         root.Subcommands.Add(RequestsCommand());
         root.Subcommands.Add(MatchesCommand());
+        root.Subcommands.Add(ServeCommand.Build());
+        root.Subcommands.Add(ReportCommand.Build());
         return root;
     }
 
@@ -173,13 +175,19 @@ public static class MonitorCommands
     {
         var party = new Option<string?>("--party") { Description = "Responding party code, e.g. CN" };
         var level = new Option<string?>("--level") { Description = "Overall level: pending, at-risk, overdue, escalated, met, met-late, paused, stopped" };
-        var command = new Command("requests", "List requests and their clock levels") { party, level };
+        level.Validators.Add(RequestsOutput.ValidateLevel);
+        var format = RequestsOutput.FormatOption();
+        var command = new Command("requests", "List requests and their clock levels") { party, level, format };
         command.SetAction(async (parse, ct) =>
         {
             await using var services = Services(parse, null);
             var storage = services.GetRequiredService<MonitorStorage>();
             await storage.EnsureCreatedAsync(ct);
             var rows = await Report.QueryRequestsAsync(storage, parse.GetValue(party)?.ToUpperInvariant(), parse.GetValue(level)?.ToLowerInvariant(), ct);
+            if (RequestsOutput.Write(parse.GetValue(format), rows, parse.InvocationConfiguration.Output))
+            {
+                return 0;
+            }
             Report.RequestsTable("Requests", rows);
             return 0;
         });

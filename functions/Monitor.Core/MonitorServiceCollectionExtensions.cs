@@ -7,6 +7,7 @@ using Monitor.Core.Config;
 using Monitor.Core.Feeds;
 using Monitor.Core.Ingest;
 using Monitor.Core.Matching;
+using Monitor.Core.Reporting;
 using Monitor.Core.Storage;
 using Monitor.Core.Sweep;
 using NodaTime;
@@ -61,6 +62,8 @@ public static class MonitorServiceCollectionExtensions
         services.AddSingleton<RequestIndexCache>();
         services.AddSingleton<FeedIngestor>();
         services.AddSingleton<OverdueSweeper>();
+        services.AddSingleton<ReportService>();
+        services.AddSingleton<ReportingApi>();
         return services;
     }
 }

@@ -17,6 +17,7 @@ public sealed class StorageNames(string prefix = "")
     public const string RejectsTable = "Rejects";
     /// <summary>Internal: the next instant at which each request's level can change, so the sweep reads only those.</summary>
     public const string SweepScheduleTable = "SweepSchedule";
+    public const string PeriodStatsTable = "PeriodStats";
 
     public const string AlertsQueue = "overdue-alerts";
 
@@ -31,5 +32,5 @@ public sealed class StorageNames(string prefix = "")
     public string Queue(string name) => Prefix.Length == 0 ? name : $"{Prefix}-{name}";
 
     public static readonly string[] Containers = [IncomingContainer, ArchiveContainer, QuarantineContainer, ReportsContainer, ConfigContainer];
-    public static readonly string[] Tables = [RequestsTable, RequestEventsTable, MatchesTable, AlertsTable, FeedRunsTable, RejectsTable, SweepScheduleTable];
+    public static readonly string[] Tables = [RequestsTable, RequestEventsTable, MatchesTable, AlertsTable, FeedRunsTable, RejectsTable, SweepScheduleTable, PeriodStatsTable];
 }

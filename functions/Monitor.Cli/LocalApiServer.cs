@@ -1,0 +1,100 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Monitor.Core.Reporting;
+
+namespace Monitor.Cli;
+
+/// <summary>
+/// `monitor serve`: the reporting API on 127.0.0.1 with Kestrel, answering like the HTTP-triggered functions. Like a
+/// function key, a key is required on every call (x-functions-key header or ?code=); without it the answer is 401.
+/// </summary>
+public sealed partial class LocalApiServer : IAsyncDisposable
+{
+    public const string KeyHeader = "x-functions-key";
+    public const string KeyVariable = "MONITOR_API_KEY";
+
+    private readonly WebApplication _app;
+
+    private LocalApiServer(WebApplication app, Uri baseAddress)
+    {
+        _app = app;
+        BaseAddress = baseAddress;
+    }
+
+    /// <summary>Where the server listens, e.g. http://127.0.0.1:7071/.</summary>
+    public Uri BaseAddress { get; }
+
+    /// <summary>A random key for when none is configured: 32 bytes, URL-safe base64.</summary>
+    public static string GenerateKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    /// <summary>Starts listening on 127.0.0.1:<paramref name="port"/> (0 = a free port).</summary>
+    public static async Task<LocalApiServer> StartAsync(ReportingApi api, string key, int port, ILoggerFactory? loggerFactory, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
+        var app = builder.Build();
+        var logger = (loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger<LocalApiServer>();
+        var expected = Encoding.UTF8.GetBytes(key);
+        app.Run(async context =>
+        {
+            var (status, contentType, body) = await AnswerAsync(api, expected, context, logger);
+            context.Response.StatusCode = status;
+            context.Response.ContentType = contentType;
+            context.Response.Headers["X-Content-Type-Options"] = "nosniff";
+            await context.Response.WriteAsync(body, context.RequestAborted);
+        });
+        await app.StartAsync(cancellationToken);
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        return new LocalApiServer(app, new Uri(address.EndsWith('/') ? address : address + "/"));
+    }
+
+    private static async Task<ApiResponse> AnswerAsync(ReportingApi api, byte[] expectedKey, HttpContext context, ILogger logger)
+    {
+        // The raw target keeps the percent-encoding, as the Functions host hands it over: the API decodes segments itself.
+        var target = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
+        var question = target.IndexOf('?');
+        var path = question < 0 ? target : target[..question];
+        var query = question < 0 ? "" : target[question..];
+        if (!Authorised(context, expectedKey))
+        {
+            return ApiResponse.Error(401, $"a key is required: send the {KeyHeader} header or ?code= (the key printed by `monitor serve`, or ${KeyVariable})");
+        }
+        try
+        {
+            return await api.HandleAsync(context.Request.Method, path, query, context.RequestAborted);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogFailed(logger, ex, path);
+            return ApiResponse.Error(500, "the server failed to answer; see its log");
+        }
+    }
+
+    private static bool Authorised(HttpContext context, byte[] expected)
+    {
+        string? given = context.Request.Headers[KeyHeader];
+        if (string.IsNullOrEmpty(given) && context.Request.Query.TryGetValue(ReportingApi.KeyParameter, out var code))
+        {
+            given = code;
+        }
+        return given is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), expected);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => _app.StopAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Reporting API call {Path} failed")]
+    private static partial void LogFailed(ILogger logger, Exception exception, string path);
+}

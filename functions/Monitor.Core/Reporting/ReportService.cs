@@ -1,0 +1,214 @@
+using System.Collections.Concurrent;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
+using Monitor.Core.Config;
+using Monitor.Core.Ingest;
+using Monitor.Core.Sla;
+using Monitor.Core.Storage;
+using NodaTime;
+
+namespace Monitor.Core.Reporting;
+
+/// <summary>
+/// Computes a period's statistics and review report from the tables, stores the PeriodStats rows and the pack.
+/// On demand only: it reads every request submitted before the period's end and its timeline, which costs far more
+/// than a sweep (the sweep reads only the requests whose level can change), so the sweep does not call it.
+/// </summary>
+public sealed class ReportService(MonitorStorage storage, MonitorConfiguration configuration, IOptions<MonitorOptions> options)
+{
+    /// <summary>The folder of the reports container that holds the review packs: review/&lt;period&gt;/.</summary>
+    public const string PackFolder = "review/";
+
+    private static readonly TimeSpan TrendStep = TimeSpan.FromDays(7);
+
+    public TableClient PeriodStats => storage.Table(StorageNames.PeriodStatsTable);
+
+    /// <summary>Computes the report of <paramref name="period"/> as known at <paramref name="asOf"/>; writes nothing.</summary>
+    public async Task<ReviewReport> ComputeAsync(ReportPeriod period, Instant asOf, CancellationToken cancellationToken)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
+        var config = await configuration.LoadAsync(cancellationToken);
+        var cutoff = Instant.Min(period.End, asOf);
+        var periodStart = period.Start.ToDateTimeOffset();
+
+        // Requests submitted before the cutoff that were not closed before the period began: the ones submitted in the
+        // period make the statistics; the older ones can still be overdue during it (the trend).
+        var rows = new List<RequestEntity>();
+        var filter = TableClient.CreateQueryFilter($"SubmittedAt lt {cutoff.ToDateTimeOffset()}");
+        await foreach (var row in storage.Requests.QueryAsync<RequestEntity>(filter, maxPerPage: 1000, cancellationToken: cancellationToken))
+        {
+            if (row.StatusChangedAt is not { } closed || closed >= periodStart || row.Status == "open")
+            {
+                rows.Add(row);
+            }
+        }
+
+        var assessments = new ConcurrentBag<RequestAssessment>();
+        await Parallel.ForEachAsync(rows, new ParallelOptions { MaxDegreeOfParallelism = options.Value.WriteParallelism, CancellationToken = cancellationToken },
+            async (row, ct) => assessments.Add(RequestAssessment.Assess(row, await ReadTimelineAsync(row.RequestId, ct), config, asOf)));
+
+        var all = assessments.OrderBy(a => a.RequestId, StringComparer.Ordinal).ToList();
+        var inPeriod = all.Where(a => period.Contains(a.SubmittedAt)).ToList();
+        var asOfOffset = asOf.ToDateTimeOffset();
+
+        var stats = inPeriod
+            .GroupBy(a => (a.Row.RespondingParty, a.Row.Category, a.Row.Priority))
+            .Select(g => PeriodStatsEntity.From(period, g.Key.RespondingParty, g.Key.Category, g.Key.Priority, PeriodMetrics.Compute([.. g], cutoff), asOfOffset))
+            .OrderBy(s => s.RowKey, StringComparer.Ordinal)
+            .ToList();
+        var parties = inPeriod.GroupBy(a => a.Row.RespondingParty)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new PartySummary(g.Key, PeriodMetrics.Compute([.. g], cutoff)))
+            .ToList();
+        var partyNames = all.Select(a => a.Row.RespondingParty).Distinct().Order(StringComparer.Ordinal).ToList();
+
+        return new ReviewReport(
+            period.Name,
+            period.Start.ToDateTimeOffset(),
+            period.End.ToDateTimeOffset(),
+            asOfOffset,
+            stats,
+            parties,
+            [.. inPeriod.Select(a => Line(a, cutoff))],
+            OnTimeByMonth(period, inPeriod, asOf),
+            Trend(period, all, partyNames, cutoff),
+            await FeedsAsync(period, cancellationToken));
+    }
+
+    /// <summary>Replaces the period's PeriodStats partition with the report's rows (groups that no longer exist are deleted).</summary>
+    public async Task SaveStatsAsync(ReviewReport report, CancellationToken cancellationToken)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
+        var keep = report.Stats.Select(s => s.RowKey).ToHashSet(StringComparer.Ordinal);
+        var stale = new List<TableTransactionAction>();
+        await foreach (var row in PeriodStats.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {report.Period}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+        {
+            if (!keep.Contains(row.RowKey))
+            {
+                stale.Add(new TableTransactionAction(TableTransactionActionType.Delete, row));
+            }
+        }
+        foreach (var chunk in stale.Chunk(TableBatchWriter.MaxBatchOperations))
+        {
+            await PeriodStats.SubmitTransactionAsync(chunk, cancellationToken);
+        }
+        await new TableBatchWriter(options.Value.WriteParallelism).UpsertAsync(PeriodStats, [.. report.Stats], TableUpdateMode.Replace, cancellationToken);
+    }
+
+    /// <summary>Uploads the pack's files to reports/review/&lt;period&gt;/ (replacing an earlier pack's files of the same name).</summary>
+    public async Task<IReadOnlyList<string>> SavePackAsync(string period, IReadOnlyDictionary<string, byte[]> files, CancellationToken cancellationToken)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
+        var names = new List<string>();
+        foreach (var (name, content) in files.OrderBy(f => f.Key, StringComparer.Ordinal))
+        {
+            var blobName = $"{PackFolder}{period}/{name}";
+            await storage.Reports.GetBlobClient(blobName).UploadAsync(BinaryData.FromBytes(content), overwrite: true, cancellationToken);
+            names.Add($"{storage.Reports.Name}/{blobName}");
+        }
+        return names;
+    }
+
+    private async Task<List<RequestEventEntity>> ReadTimelineAsync(string requestId, CancellationToken cancellationToken)
+    {
+        var events = new List<RequestEventEntity>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {KeyEncoding.Encode(requestId)}");
+        await foreach (var e in storage.RequestEvents.QueryAsync<RequestEventEntity>(filter, cancellationToken: cancellationToken))
+        {
+            events.Add(e);
+        }
+        return events;
+    }
+
+    private static RequestLine Line(RequestAssessment a, Instant cutoff)
+    {
+        var clocks = a.Clocks;
+        var explanations = clocks.All.ToDictionary(
+            c => ClockName(c.Kind),
+            c => (IReadOnlyList<string>)[c.ExplainLevelAt(a.AsOf), .. c.Explanation]);
+        return new RequestLine(
+            a.RequestId, a.Row.RequestingParty, a.Row.RespondingParty, a.Row.Category, a.Row.Priority, a.Row.SubmittedAt, a.Row.Status,
+            ClockLevels.Name(clocks.LevelAt(a.AsOf)),
+            ClockLevels.Name(clocks.Acknowledgement.LevelAt(a.AsOf)),
+            ClockLevels.Name(clocks.Response.LevelAt(a.AsOf)),
+            ClockLevels.Name(clocks.Update.LevelAt(a.AsOf)),
+            clocks.Response.DueAt?.ToDateTimeOffset(),
+            clocks.Response.MetAt?.ToDateTimeOffset(),
+            a.AcknowledgedOnTime, a.RespondedOnTime, a.ResponseHours, a.ResponseTargetFraction, a.UpdatesRequired, a.UpdatesOnTime,
+            a.Breached, a.Escalated, a.OpenAt(cutoff),
+            a.Quality.Score, a.Quality.Findings, a.Quality.Evidence, a.Quality.Mitigation, a.Quality.Recurrence, a.Quality.Reasons,
+            explanations);
+    }
+
+    private static List<MonthlyOnTime> OnTimeByMonth(ReportPeriod period, List<RequestAssessment> inPeriod, Instant asOf)
+    {
+        var result = new List<MonthlyOnTime>();
+        var parties = inPeriod.Select(a => a.Row.RespondingParty).Distinct().Order(StringComparer.Ordinal).ToList();
+        foreach (var (month, start, end) in period.Months)
+        {
+            foreach (var party in parties)
+            {
+                var levels = inPeriod.Where(a => a.Row.RespondingParty == party && start <= a.SubmittedAt && a.SubmittedAt < end)
+                    .Select(a => a.Clocks.Response.LevelAt(asOf))
+                    .Where(l => l is ClockLevel.Met or ClockLevel.MetLate or ClockLevel.Overdue or ClockLevel.Escalated)
+                    .ToList();
+                var onTime = levels.Count(l => l == ClockLevel.Met);
+                result.Add(new MonthlyOnTime(month, party, levels.Count, onTime, levels.Count == 0 ? null : RequestAssessment.Round((double)onTime / levels.Count, 4)));
+            }
+        }
+        return result;
+    }
+
+    /// <summary>Weekly samples from the period start (plus the cutoff itself) of the requests open and overdue or escalated.</summary>
+    private static List<TrendPoint> Trend(ReportPeriod period, List<RequestAssessment> all, List<string> parties, Instant cutoff)
+    {
+        var samples = new List<Instant>();
+        for (var t = period.Start + Duration.FromTimeSpan(TrendStep); t < cutoff; t += Duration.FromTimeSpan(TrendStep))
+        {
+            samples.Add(t);
+        }
+        if (cutoff > period.Start)
+        {
+            samples.Add(cutoff);
+        }
+        var result = new List<TrendPoint>();
+        foreach (var at in samples)
+        {
+            foreach (var party in parties)
+            {
+                var count = all.Count(a => a.Row.RespondingParty == party && a.OpenAt(at) && a.LevelAt(at) is ClockLevel.Overdue or ClockLevel.Escalated);
+                result.Add(new TrendPoint(at.ToDateTimeOffset(), party, count));
+            }
+        }
+        return result;
+    }
+
+    private async Task<List<FeedSummary>> FeedsAsync(ReportPeriod period, CancellationToken cancellationToken)
+    {
+        var runs = new List<FeedRunEntity>();
+        var filter = TableClient.CreateQueryFilter($"BlobLastModified ge {period.Start.ToDateTimeOffset()} and BlobLastModified lt {period.End.ToDateTimeOffset()}");
+        await foreach (var run in storage.FeedRuns.QueryAsync<FeedRunEntity>(filter, cancellationToken: cancellationToken))
+        {
+            runs.Add(run);
+        }
+        return [.. runs.GroupBy(r => r.Source).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => new FeedSummary(
+            g.Key,
+            g.Count(),
+            g.Count(r => r.Outcome == FeedOutcomes.Processed),
+            g.Count(r => r.Outcome == FeedOutcomes.Duplicate),
+            g.Count(r => r.Outcome == FeedOutcomes.Quarantined),
+            g.Count(r => r.Outcome == FeedOutcomes.Poison),
+            g.Sum(r => r.Records),
+            g.Sum(r => r.Rejects),
+            g.Sum(r => r.Warnings),
+            g.Max(r => (DateTimeOffset?)r.BlobLastModified)))];
+    }
+
+    public static string ClockName(ClockKind kind) => kind switch
+    {
+        ClockKind.Acknowledgement => "acknowledgement",
+        ClockKind.Response => "response",
+        ClockKind.Update => "update",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+}

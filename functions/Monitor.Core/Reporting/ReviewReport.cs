@@ -1,0 +1,68 @@
+using Monitor.Core.Storage;
+
+namespace Monitor.Core.Reporting;
+
+/// <summary>
+/// Everything the review pack shows for one period, evaluated at one instant. The JSON report is this record; the
+/// CSV files and the HTML page are views of it, so every figure comes from one computation.
+/// </summary>
+public sealed record ReviewReport(
+    string Period,
+    DateTimeOffset PeriodStart,
+    DateTimeOffset PeriodEnd,
+    DateTimeOffset AsOf,
+    IReadOnlyList<PeriodStatsEntity> Stats,
+    IReadOnlyList<PartySummary> Parties,
+    IReadOnlyList<RequestLine> Requests,
+    IReadOnlyList<MonthlyOnTime> OnTimeByMonth,
+    IReadOnlyList<TrendPoint> OpenOverdueTrend,
+    IReadOnlyList<FeedSummary> Feeds);
+
+/// <summary>The executive summary of one responding party: all its categories and priorities together.</summary>
+public sealed record PartySummary(string RespondingParty, PeriodMetrics Metrics);
+
+/// <summary>One request submitted in the period, as the pack lists it.</summary>
+/// <param name="Level">The overall level at the report instant.</param>
+/// <param name="ClockExplanations">For each clock, its level sentence followed by the engine's explanation lines.</param>
+public sealed record RequestLine(
+    string RequestId,
+    string RequestingParty,
+    string RespondingParty,
+    string Category,
+    string Priority,
+    DateTimeOffset SubmittedAt,
+    string Status,
+    string Level,
+    string AckLevel,
+    string ResponseLevel,
+    string UpdateLevel,
+    DateTimeOffset? ResponseDueAt,
+    DateTimeOffset? ResponseMetAt,
+    bool AcknowledgedOnTime,
+    bool RespondedOnTime,
+    double? ResponseHours,
+    double? ResponseTargetFraction,
+    int UpdatesRequired,
+    int UpdatesOnTime,
+    bool Breached,
+    bool Escalated,
+    bool OpenAtPeriodEnd,
+    int? QualityScore,
+    bool QualityFindings,
+    bool QualityEvidence,
+    bool QualityMitigation,
+    bool? QualityRecurrence,
+    IReadOnlyList<string> QualityReasons,
+    IReadOnlyDictionary<string, IReadOnlyList<string>> ClockExplanations);
+
+/// <summary>
+/// On-time responses of the requests submitted in one month: Decided counts those whose response clock was met,
+/// met late, overdue or escalated at the report instant (not those still inside their target, nor withdrawn ones).
+/// </summary>
+public sealed record MonthlyOnTime(string Month, string RespondingParty, int Decided, int OnTime, double? Share);
+
+/// <summary>Requests of a responding party that were open and overdue (or escalated) at an instant.</summary>
+public sealed record TrendPoint(DateTimeOffset At, string RespondingParty, int OpenOverdue);
+
+/// <summary>The feed files received from one source in the period (FeedRuns rows by BlobLastModified).</summary>
+public sealed record FeedSummary(string Source, int Files, int Processed, int Duplicates, int Quarantined, int Poison, int Records, int Rejects, int Warnings, DateTimeOffset? LastReceived);
