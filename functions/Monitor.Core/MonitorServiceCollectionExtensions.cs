@@ -3,6 +3,7 @@ using Azure.Identity;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Monitor.Core.Alerts;
 using Monitor.Core.Config;
 using Monitor.Core.Feeds;
 using Monitor.Core.Ingest;
@@ -61,6 +62,7 @@ public static class MonitorServiceCollectionExtensions
         services.AddSingleton<RequestIndexCache>();
         services.AddSingleton<FeedIngestor>();
         services.AddSingleton<OverdueSweeper>();
+        services.AddMonitorAlerts();
         return services;
     }
 }

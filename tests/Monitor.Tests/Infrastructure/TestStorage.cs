@@ -14,15 +14,21 @@ namespace Monitor.Tests.Infrastructure;
 /// </summary>
 public sealed class TestStorage : IAsyncDisposable
 {
-    public TestStorage(Instant? now = null)
+    /// <param name="settings">Extra configuration, e.g. ["Alerts:WebhookUrl"] = ...</param>
+    public TestStorage(Instant? now = null, IDictionary<string, string?>? settings = null)
     {
         Prefix = "t" + Guid.NewGuid().ToString("N")[..12];
         Clock = new FakeClock(now ?? Instant.FromUtc(2026, 11, 20, 0, 0));
-        Services = LocalHost.CreateServices(new Dictionary<string, string?>
+        var configuration = new Dictionary<string, string?>
         {
             [StorageConnection.Name] = AzuriteServer.ConnectionString,
             [$"{MonitorOptions.Section}:{nameof(MonitorOptions.StoragePrefix)}"] = Prefix,
-        }, clock: Clock);
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            configuration[key] = value;
+        }
+        Services = LocalHost.CreateServices(configuration, clock: Clock);
         Storage = Services.GetRequiredService<MonitorStorage>();
     }
 
