@@ -66,13 +66,13 @@ public sealed record RequestExplanation(
         {
             var later = cycle.Start > AsOf ? "  [starts after the as-of instant]" : "";
             lines.Add(clock.Kind == ClockKind.Update
-                ? $"  cycle {cycle.Number}: starts {format.At(cycle.Start)}{(cycle.Number == 0 ? " (submitted)" : "")}{later}"
+                ? $"  cycle {cycle.Number}: starts {format.At(cycle.Start)}{(cycle.Number == 0 ? " (submitted)" : $" (started by {Label(StartedBy(clock, cycle))})")}{later}"
                 : $"  starts {format.At(cycle.Start)} (submitted)");
             foreach (var pause in cycle.Pauses)
             {
                 lines.Add(pause.To is { } to
-                    ? $"    paused from {format.At(pause.From)} to {format.At(to)} (info-request {pause.StartedBy}, {(pause.EndedBy is { } by ? $"ended by {by}" : "until the clock stopped")}): {InstantFormat.Length(pause.WorkingTimeExcluded ?? Duration.Zero)} of working time excluded"
-                    : $"    paused since {format.At(pause.From)} (info-request {pause.StartedBy}): waiting for the requesting party, no due instant until it answers");
+                    ? $"    paused from {format.At(pause.From)} to {format.At(to)} ({Label(pause.StartedBy)}, {(pause.EndedBy is { } by ? $"ended by {Label(by)}" : "until the clock stopped")}): {InstantFormat.Length(pause.WorkingTimeExcluded ?? Duration.Zero)} of working time excluded"
+                    : $"    paused since {format.At(pause.From)} ({Label(pause.StartedBy)}): waiting for the requesting party, no due instant until it answers");
             }
             lines.Add($"    at risk: {Both(format, cycle.AtRiskAt)}");
             lines.Add($"    due:     {Both(format, cycle.DueAt)}");
@@ -80,12 +80,23 @@ public sealed record RequestExplanation(
             if (cycle.EndedAt is { } ended)
             {
                 var outcome = cycle.Outcome is { } o ? ClockLevels.Name(o) : "ended";
-                lines.Add($"    ended {format.At(ended)} by {cycle.EndedBy}: {outcome}{(ended > AsOf ? "  [after the as-of instant]" : "")}");
+                lines.Add($"    ended {format.At(ended)} by {Label(cycle.EndedBy)}: {outcome}{(ended > AsOf ? "  [after the as-of instant]" : "")}");
             }
         }
-        lines.Add($"  why: {explained.Why}");
+        lines.Add($"  why: {Events.Aggregate(explained.Why, (text, e) => text.Replace(e.RowKey, $"{e.Kind} {e.Source}/{e.RecordId}", StringComparison.Ordinal))}");
         return lines;
     }
+
+    /// <summary>An event as "kind source/record" instead of its RowKey; status stops ("status:closed") as they are.</summary>
+    private string Label(string? eventId)
+    {
+        var e = eventId is null ? null : Events.FirstOrDefault(candidate => candidate.RowKey == eventId);
+        return e is null ? eventId ?? "?" : $"{e.Kind} {e.Source}/{e.RecordId}";
+    }
+
+    /// <summary>The status update that started a cycle: the one that ended the cycle before it.</summary>
+    private static string? StartedBy(ClockState clock, ClockCycle cycle) =>
+        clock.Cycles.FirstOrDefault(c => c.Number == cycle.Number - 1)?.EndedBy;
 
     private static string Both(InstantFormat format, Instant? instant) =>
         instant is { } value ? $"{format.At(value)} = {InstantPattern.General.Format(value)}" : "never while paused";
