@@ -94,6 +94,25 @@ public sealed partial class WebhookDeliveryTests
     }
 
     [Fact]
+    public async Task An_outbox_row_left_by_a_crash_after_delivery_posts_nothing_again()
+    {
+        await using var hook = new TestWebhookListener(failFirst: 0);
+        await using var test = new TestStorage(settings: Settings(hook.Url, retries: 1));
+        var kit = await StartAsync(test);
+        await kit.SweepAsync("2026-11-16T03:30:00Z");
+        var delivered = Assert.Single(await kit.AlertsAsync());
+        Assert.Single(hook.Calls);
+
+        // As if the process died after recording "delivered" but before deleting the outbox row.
+        await test.Services.GetRequiredService<WebhookOutbox>().MarkAsync(delivered, CancellationToken.None);
+        var next = await kit.SweepAsync("2026-11-16T03:40:00Z");
+
+        Assert.Single(hook.Calls);
+        Assert.Equal(new WebhookRound(Delivered: 0, Failed: 0, Deferred: 0, Retried: 0, EntitiesRead: 2), next.Webhooks);
+        Assert.Empty(await OutboxAsync(test));
+    }
+
+    [Fact]
     public async Task Teams_format_posts_a_message_card()
     {
         await using var hook = new TestWebhookListener(failFirst: 0);
