@@ -68,6 +68,8 @@ public static class MonitorCommands
         root.Subcommands.Add(MatchesCommand());
         root.Subcommands.Add(ServeCommand.Build());
         root.Subcommands.Add(ReportCommand.Build());
+        root.Subcommands.Add(ExplainCommand.Build());
+        root.Subcommands.Add(DigestCommand.Build());
         return root;
     }
 
@@ -216,7 +218,7 @@ public static class MonitorCommands
         return command;
     }
 
-    private static ServiceProvider Services(ParseResult parse, Instant? asOf)
+    internal static ServiceProvider Services(ParseResult parse, Instant? asOf)
     {
         var services = LocalHost.CreateServices(minimumLevel: parse.GetValue(Verbose) ? LogLevel.Information : LogLevel.Warning);
         // Fail fast on bad options (e.g. Monitor__StoragePrefix), as ValidateOnStart would in the function app.

@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using Monitor.Core.Alerts;
 using Monitor.Core.Ingest;
 using Monitor.Core.Storage;
 using Monitor.Core.Sweep;
@@ -60,6 +61,14 @@ internal static class Report
         foreach (var alert in result.Alerts)
         {
             AnsiConsole.MarkupLineInterpolated($"  [bold]{alert.Level.ToUpperInvariant()}[/] {alert.RequestId} {alert.Clock} (cycle {alert.Cycle}) reached {alert.ReachedAt:u}, due {alert.DueAt:u}");
+        }
+        if (result.Webhooks != WebhookRound.None)
+        {
+            AnsiConsole.MarkupLineInterpolated($"Webhook: {result.Webhooks.Delivered} delivered, {result.Webhooks.Failed} failed, {result.Webhooks.Deferred} deferred to the next sweep.");
+        }
+        if (result.Digest is { } digest)
+        {
+            AnsiConsole.MarkupLineInterpolated($"Digest: {digest.Report.Items.Count} clocks need attention, written to {digest.Container}/{digest.MarkdownBlob} and .html.");
         }
     }
 

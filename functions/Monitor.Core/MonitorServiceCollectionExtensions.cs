@@ -3,6 +3,7 @@ using Azure.Identity;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Monitor.Core.Alerts;
 using Monitor.Core.Config;
 using Monitor.Core.Feeds;
 using Monitor.Core.Ingest;
@@ -64,6 +65,7 @@ public static class MonitorServiceCollectionExtensions
         services.AddSingleton<OverdueSweeper>();
         services.AddSingleton<ReportService>();
         services.AddSingleton<ReportingApi>();
+        services.AddMonitorAlerts();
         return services;
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Monitor.Core.Config;
 using Monitor.Core.Feeds;
 using Monitor.Core.Sla;
@@ -51,59 +52,103 @@ public sealed record ClockEvaluation(RequestEntity Row, RequestClocks Clocks, IR
             RegisterBlob = stored.RegisterBlob,
         };
 
+        // The columns describe T: the cycle in force at T, and a met instant only once it has happened. The timeline
+        // may already hold later events when T is in the past (--as-of).
         var ack = clocks.Acknowledgement;
         var ackLevel = ClockLevels.Name(ack.LevelAt(asOf));
-        row.AckDueAt = ack.DueAt?.ToDateTimeOffset();
-        row.AckMetAt = ack.MetAt?.ToDateTimeOffset();
+        row.AckDueAt = CycleAt(ack, asOf).DueAt?.ToDateTimeOffset();
+        row.AckMetAt = MetAt(ack, asOf);
         row.AckLevel = ackLevel;
-        Compare(stored, ack, "acknowledgement", stored.AckLevel, 0, ackLevel, asOfOffset, alerts, ref changes);
+        Compare(stored, ack, "acknowledgement", stored.AckLevel, 0, ackLevel, asOf, alerts, ref changes);
 
         var response = clocks.Response;
         var responseLevel = ClockLevels.Name(response.LevelAt(asOf));
-        row.ResponseDueAt = response.DueAt?.ToDateTimeOffset();
-        row.ResponseMetAt = response.MetAt?.ToDateTimeOffset();
+        row.ResponseDueAt = CycleAt(response, asOf).DueAt?.ToDateTimeOffset();
+        row.ResponseMetAt = MetAt(response, asOf);
         row.ResponseLevel = responseLevel;
-        Compare(stored, response, "response", stored.ResponseLevel, 0, responseLevel, asOfOffset, alerts, ref changes);
+        Compare(stored, response, "response", stored.ResponseLevel, 0, responseLevel, asOf, alerts, ref changes);
 
         var update = clocks.Update;
         var updateLevel = ClockLevels.Name(update.LevelAt(asOf));
-        row.UpdateDueAt = update.DueAt?.ToDateTimeOffset();
+        var updateCycle = CycleAt(update, asOf);
+        row.UpdateDueAt = updateCycle.DueAt?.ToDateTimeOffset();
         row.UpdateLevel = updateLevel;
-        row.UpdateCycle = update.Cycle;
-        Compare(stored, update, "update", stored.UpdateLevel, stored.UpdateCycle ?? 0, updateLevel, asOfOffset, alerts, ref changes);
+        row.UpdateCycle = updateCycle.Number;
+        Compare(stored, update, "update", stored.UpdateLevel, stored.UpdateCycle ?? 0, updateLevel, asOf, alerts, ref changes);
 
         row.Level = ClockLevels.Name(clocks.LevelAt(asOf));
         row.EvaluatedAt = asOfOffset;
-        var next = clocks.NextChangeAfter(asOf)?.ToDateTimeOffset();
+        // A new update cycle changes UpdateCycle and UpdateDueAt even when the level stays the same.
+        var next = new[] { clocks.NextChangeAfter(asOf), update.Cycles.Select(c => (Instant?)c.Start).FirstOrDefault(start => start > asOf) }
+            .Where(instant => instant is not null).Min()?.ToDateTimeOffset();
         row.NextChangeAt = next;
         row.ScheduleKey = next is { } n ? SweepScheduleKeys.RowKey(n, stored.RequestId) : null;
         return new ClockEvaluation(row, clocks, alerts, changes, next);
     }
 
+    /// <summary>
+    /// Counts a level change against the stored columns, and raises one alert for every attention level (at-risk,
+    /// overdue, escalated) that the clock's cycle running at T reached since the row was last evaluated: a sweep that
+    /// comes after a skipped interval raises the same alerts as sweeps that did not skip. A cycle that is already met
+    /// or stopped at T raises nothing after the fact. The level at T is also raised whenever it differs from the
+    /// stored one, which covers a late event that moved a threshold before the last evaluation; the deterministic
+    /// alert key makes any repeat a no-op.
+    /// </summary>
     private static void Compare(RequestEntity request, ClockState clock, string clockName, string? oldLevel, int oldCycle, string newLevel,
-        DateTimeOffset asOf, List<AlertEntity> alerts, ref int changes)
+        Instant asOf, List<AlertEntity> alerts, ref int changes)
     {
-        if (oldLevel == newLevel && oldCycle == clock.Cycle)
+        var changed = oldLevel != newLevel || oldCycle != CycleAt(clock, asOf).Number;
+        if (changed)
+        {
+            changes++;
+        }
+        var cycle = clock.Cycles.LastOrDefault(c => c.Start <= asOf);
+        if (cycle is null || (cycle.EndedAt is { } ended && ended <= asOf))
         {
             return;
         }
-        changes++;
-        Instant? reached = newLevel switch
+        Instant? lastEvaluated = request.EvaluatedAt is { } evaluated ? Instant.FromDateTimeOffset(evaluated) : null;
+        foreach (var (level, reached) in Thresholds(cycle))
         {
-            "at-risk" => clock.AtRiskAt,
-            "overdue" => clock.DueAt,
-            "escalated" => clock.EscalateAt,
-            _ => null,
-        };
-        if (reached is not { } at)
+            if (reached is { } at && at <= asOf && (lastEvaluated is not { } last || at > last) && cycle.LevelAt(at) == level)
+            {
+                Add(request, clock, cycle, clockName, level, at, asOf, alerts);
+            }
+        }
+        if (changed && ClockLevels.TryParse(newLevel, out var current))
+        {
+            var reachedNow = Thresholds(cycle).FirstOrDefault(t => t.Level == current).At;
+            if (reachedNow is { } at)
+            {
+                Add(request, clock, cycle, clockName, current, at, asOf, alerts);
+            }
+        }
+    }
+
+    /// <summary>The cycle in force at <paramref name="t"/>: the last one started at or before it (the first before submission).</summary>
+    public static ClockCycle CycleAt(ClockState clock, Instant t) => clock.Cycles.LastOrDefault(c => c.Start <= t) ?? clock.Cycles[0];
+
+    private static DateTimeOffset? MetAt(ClockState clock, Instant t)
+    {
+        var cycle = CycleAt(clock, t);
+        return cycle.Outcome is ClockLevel.Met or ClockLevel.MetLate && cycle.EndedAt is { } ended && ended <= t ? ended.ToDateTimeOffset() : null;
+    }
+
+    private static (ClockLevel Level, Instant? At)[] Thresholds(ClockCycle cycle) =>
+        [(ClockLevel.AtRisk, cycle.AtRiskAt), (ClockLevel.Overdue, cycle.DueAt), (ClockLevel.Escalated, cycle.EscalateAt)];
+
+    private static void Add(RequestEntity request, ClockState clock, ClockCycle cycle, string clockName, ClockLevel level, Instant at, Instant asOf, List<AlertEntity> alerts)
+    {
+        var levelName = ClockLevels.Name(level);
+        var alertId = AlertKey(request.RequestId, clockName, levelName, cycle.Number);
+        if (alerts.Any(a => a.RowKey == alertId))
         {
             return;
         }
         var reachedAt = at.ToDateTimeOffset();
-        var alertId = KeyEncoding.Compose(request.RequestId, clockName, newLevel, clock.Cycle.ToString("D4"));
         alerts.Add(new AlertEntity
         {
-            PartitionKey = reachedAt.UtcDateTime.ToString("yyyy-MM"),
+            PartitionKey = reachedAt.UtcDateTime.ToString("yyyy-MM", CultureInfo.InvariantCulture),
             RowKey = alertId,
             AlertId = alertId,
             RequestId = request.RequestId,
@@ -112,12 +157,17 @@ public sealed record ClockEvaluation(RequestEntity Row, RequestClocks Clocks, IR
             Category = request.Category,
             Priority = request.Priority,
             Clock = clockName,
-            Level = newLevel,
-            PreviousLevel = oldLevel,
-            Cycle = clock.Cycle,
+            Level = levelName,
+            // The level just before the threshold, from the timeline: the same whatever the sweep cadence.
+            PreviousLevel = ClockLevels.Name(clock.LevelAt(at - Duration.Epsilon)),
+            Cycle = cycle.Number,
             ReachedAt = reachedAt,
-            RaisedAt = asOf,
-            DueAt = clock.DueAt?.ToDateTimeOffset(),
+            RaisedAt = asOf.ToDateTimeOffset(),
+            DueAt = cycle.DueAt?.ToDateTimeOffset(),
         });
     }
+
+    /// <summary>The deterministic alert ID (the Alerts RowKey): request|clock|level|cycle, the cycle as four digits.</summary>
+    public static string AlertKey(string requestId, string clockName, string levelName, int cycle) =>
+        KeyEncoding.Compose(requestId, clockName, levelName, cycle.ToString("D4", CultureInfo.InvariantCulture));
 }

@@ -4,7 +4,9 @@ using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Monitor.Core.Alerts;
 using Monitor.Core.Config;
+using Monitor.Core.Digests;
 using Monitor.Core.Feeds;
 using Monitor.Core.Ingest;
 using Monitor.Core.Sla;
@@ -14,7 +16,18 @@ using NodaTime;
 namespace Monitor.Core.Sweep;
 
 /// <summary>What one sweep did.</summary>
-public sealed record SweepResult(Instant AsOf, int DueEntries, int RequestsEvaluated, int LevelChanges, int EntitiesRead, IReadOnlyList<AlertEntity> Alerts);
+/// <param name="EntitiesRead">Every table entity the sweep read: due schedule entries, request rows, timeline events,
+/// existing alert rows met again, webhook outbox rows and their alerts. The daily digest counts its own reads in
+/// <see cref="Digest"/>.</param>
+/// <param name="Alerts">The alerts this sweep wrote (an alert that already existed is not listed again).</param>
+public sealed record SweepResult(Instant AsOf, int DueEntries, int RequestsEvaluated, int LevelChanges, int EntitiesRead, IReadOnlyList<AlertEntity> Alerts)
+{
+    /// <summary>The webhook deliveries of this sweep (all zero when no webhook is configured).</summary>
+    public WebhookRound Webhooks { get; init; } = WebhookRound.None;
+
+    /// <summary>The daily digest this sweep wrote, or null when it was not due.</summary>
+    public DigestWriteResult? Digest { get; init; }
+}
 
 /// <summary>
 /// Brings every request whose level can have changed by an instant T to its level at T. Only requests due in the
@@ -26,6 +39,8 @@ public sealed partial class OverdueSweeper(
     MonitorStorage storage,
     MonitorConfiguration configuration,
     IOptions<MonitorOptions> options,
+    WebhookOutbox outbox,
+    DigestWriter digests,
     ILogger<OverdueSweeper> logger)
 {
     private const int MaxConcurrencyRetries = 5;
@@ -43,6 +58,7 @@ public sealed partial class OverdueSweeper(
             due.Add(entry);
         }
 
+        var webhookBacklog = await outbox.BacklogAsync(cancellationToken);
         var alerts = new ConcurrentBag<AlertEntity>();
         var reads = due.Count;
         var changes = 0;
@@ -60,8 +76,12 @@ public sealed partial class OverdueSweeper(
             });
 
         var ordered = alerts.OrderBy(a => a.ReachedAt).ThenBy(a => a.RowKey, StringComparer.Ordinal).ToList();
+        var webhooks = await outbox.DeliverAsync(webhookBacklog, ordered, cancellationToken);
+        reads += webhooks.EntitiesRead;
+        // After the evaluation, so that the Requests rows hold their levels at T.
+        var digest = await digests.WriteIfDueAsync(asOf, cancellationToken);
         LogSweep(asOfOffset, due.Count, groups.Count, changes, ordered.Count);
-        return new SweepResult(asOf, due.Count, groups.Count, changes, reads, ordered);
+        return new SweepResult(asOf, due.Count, groups.Count, changes, reads, ordered) { Webhooks = webhooks, Digest = digest };
     }
 
     /// <summary>Marks every request for recomputation (after a policy or calendar change: "repair").</summary>
@@ -87,14 +107,15 @@ public sealed partial class OverdueSweeper(
             var rowKey = KeyEncoding.Encode(requestId);
             var found = partition is null
                 ? null
-                : await storage.Requests.GetEntityIfExistsAsync<RequestEntity>(partition, rowKey, cancellationToken: cancellationToken);
-            reads++;
+                : await storage.Requests.GetEntityIfExistsAsync<TableEntity>(partition, rowKey, cancellationToken: cancellationToken);
             if (found is null || !found.HasValue)
             {
                 await ReplaceScheduleAsync(entries, null, cancellationToken);
                 return (reads, 0, []);
             }
-            var row = found.Value!;
+            var raw = found.Value!;
+            var row = RequestRows.ToRequest(raw);
+            reads++;
             var timeline = new List<SlaEvent>();
             var eventFilter = TableClient.CreateQueryFilter($"PartitionKey eq {rowKey} and Effect eq {EventKinds.TimelineEffect}");
             await foreach (var e in storage.RequestEvents.QueryAsync<RequestEventEntity>(eventFilter, select: ["RowKey", "OccurredAt", "Kind", "ReporterParty"], cancellationToken: cancellationToken))
@@ -104,14 +125,23 @@ public sealed partial class OverdueSweeper(
             }
 
             var evaluation = ClockEvaluation.Evaluate(row, timeline, asOf, config);
-            var alerts = evaluation.Alerts;
-            foreach (var alert in alerts)
+            var alerts = new List<AlertEntity>();
+            foreach (var alert in evaluation.Alerts)
             {
-                await RaiseAsync(alert, cancellationToken);
+                var (isNew, alertReads) = await RaiseAsync(alert, cancellationToken);
+                reads += alertReads;
+                if (isNew)
+                {
+                    alerts.Add(alert);
+                }
             }
             try
             {
-                await storage.Requests.UpdateEntityAsync(evaluation.Row, row.ETag, TableUpdateMode.Merge, cancellationToken);
+                var updated = RequestRows.WithClockColumns(raw, evaluation.Row);
+                if (!RequestRows.SameClockColumns(raw, updated))
+                {
+                    await storage.Requests.UpdateEntityAsync(updated, raw.ETag, TableUpdateMode.Replace, cancellationToken);
+                }
             }
             catch (RequestFailedException ex) when (ex.Status == 412 && attempt < MaxConcurrencyRetries)
             {
@@ -123,9 +153,14 @@ public sealed partial class OverdueSweeper(
         }
     }
 
-    /// <summary>Writes the alert once (deterministic key), then queues it unless an earlier attempt already did.</summary>
-    private async Task RaiseAsync(AlertEntity alert, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the alert once (deterministic key), records it in the webhook outbox when a webhook is configured, then
+    /// queues it unless an earlier attempt already did. Returns whether this call completed it (false: it existed).
+    /// </summary>
+    private async Task<(bool IsNew, int Reads)> RaiseAsync(AlertEntity alert, CancellationToken cancellationToken)
     {
+        var reads = 0;
+        alert.WebhookStatus = outbox.Enabled ? WebhookStatuses.Pending : null;
         try
         {
             await storage.Alerts.AddEntityAsync(alert, cancellationToken);
@@ -133,11 +168,18 @@ public sealed partial class OverdueSweeper(
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
             var existing = await storage.Alerts.GetEntityAsync<AlertEntity>(alert.PartitionKey, alert.RowKey, cancellationToken: cancellationToken);
+            reads++;
+            alert.WebhookStatus = existing.Value.WebhookStatus;
             if (existing.Value.Queued)
             {
                 alert.Queued = true;
-                return;
+                return (false, reads);
             }
+        }
+        if (alert.WebhookStatus is not null && alert.WebhookStatus != WebhookStatuses.Delivered)
+        {
+            // Before the queue message: once the alert is queued, a crash can no longer lose its webhook delivery.
+            await outbox.MarkAsync(alert, cancellationToken);
         }
         var message = JsonSerializer.Serialize(new
         {
@@ -158,6 +200,7 @@ public sealed partial class OverdueSweeper(
         await storage.AlertsQueue.SendMessageAsync(message, cancellationToken);
         alert.Queued = true;
         await storage.Alerts.UpdateEntityAsync(new TableEntity(alert.PartitionKey, alert.RowKey) { ["Queued"] = true }, ETag.All, TableUpdateMode.Merge, cancellationToken);
+        return (true, reads);
     }
 
     /// <summary>

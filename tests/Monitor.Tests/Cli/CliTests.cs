@@ -11,6 +11,8 @@ public sealed class CliTests
     [InlineData("sweep")]
     [InlineData("requests")]
     [InlineData("matches")]
+    [InlineData("explain")]
+    [InlineData("digest")]
     public void Every_verb_has_help(string verb)
     {
         var output = new StringWriter();

@@ -145,10 +145,21 @@ public sealed class ReportingApiTests(ReportingApiTests.Host host) : IClassFixtu
     [Fact]
     public async Task Alerts_of_a_date_range()
     {
-        // The one sweep at 2027-01-15 found A5's three clocks escalated (reached 12-08, 12-18, 12-21) and raised one alert each.
-        Assert.Equal(["A5|acknowledgement|escalated|0000", "A5|response|escalated|0000", "A5|update|escalated|0000"], await AlertIdsAsync("api/alerts?from=2026-12-01&to=2026-12-31"));
-        Assert.Equal(["A5|response|escalated|0000"], await AlertIdsAsync("api/alerts?from=2026-12-10&to=2026-12-18T09:00:01Z"));
-        Assert.Empty(await AlertIdsAsync("api/alerts?from=2026-12-10&to=2026-12-18T09:00:00Z"));
+        // The one sweep at 2027-01-15 caught up with every level A5's clocks reached (one alert each), filtered by ReachedAt:
+        // ack (P1D from Mon 12-07 09:00 +08) at risk 12-07 07:00Z, overdue 12-07 09:00Z, escalated 12-08 09:00Z;
+        // response (P5D) at risk 12-10 07:00Z, overdue 12-11 09:00Z, escalated 12-18 09:00Z;
+        // update (P7D on 24x7 from 12-07 01:00Z) at risk 12-12 07:00Z, overdue 12-14 01:00Z, escalated 12-21 01:00Z.
+        string[] levels = ["at-risk", "escalated", "overdue"];
+        Assert.Equal(
+            new[] { "acknowledgement", "response", "update" }.SelectMany(c => levels.Select(l => $"A5|{c}|{l}|0000")),
+            await AlertIdsAsync("api/alerts?from=2026-12-01&to=2026-12-31"));
+        Assert.Equal(
+            ["A5|response|at-risk|0000", "A5|response|escalated|0000", "A5|response|overdue|0000", "A5|update|at-risk|0000", "A5|update|overdue|0000"],
+            await AlertIdsAsync("api/alerts?from=2026-12-10&to=2026-12-18T09:00:01Z"));
+        // "to" is exclusive: the response escalation reached at exactly 12-18 09:00Z drops out.
+        Assert.Equal(
+            ["A5|response|at-risk|0000", "A5|response|overdue|0000", "A5|update|at-risk|0000", "A5|update|overdue|0000"],
+            await AlertIdsAsync("api/alerts?from=2026-12-10&to=2026-12-18T09:00:00Z"));
     }
 
     [Fact]

@@ -1,0 +1,144 @@
+using System.Collections.Concurrent;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
+using Monitor.Core.Config;
+using Monitor.Core.Sla;
+using Monitor.Core.Storage;
+using Monitor.Core.Sweep;
+using NodaTime;
+
+namespace Monitor.Core.Digests;
+
+/// <summary>One clock that needs attention at the digest instant.</summary>
+/// <param name="Late">The digest instant minus the due instant: positive when overdue, negative while at risk (due in).</param>
+/// <param name="LateWorking">The same span counted in working time of the clock's calendar (signed the same way).</param>
+public sealed record DigestItem(
+    string RequestId,
+    string RequestingParty,
+    string RespondingParty,
+    string Category,
+    string Priority,
+    ClockKind Clock,
+    int Cycle,
+    ClockLevel Level,
+    Instant? DueAt,
+    Instant? EscalateAt,
+    BusinessCalendar Calendar,
+    Duration? Late,
+    Duration? LateWorking)
+{
+    public string ClockName => Clock.ToString().ToLowerInvariant();
+}
+
+/// <summary>A request the digest could not evaluate (e.g. its calendar is missing), so that it is not silently left out.</summary>
+public sealed record DigestProblem(string RequestId, string RespondingParty, string Reason);
+
+/// <summary>Everything at risk, overdue or escalated at <see cref="AsOf"/>.</summary>
+/// <param name="EntitiesRead">Request rows, schedule entries and timeline events read to build it.</param>
+public sealed record DigestReport(Instant AsOf, IReadOnlyList<DigestItem> Items, IReadOnlyList<DigestProblem> Problems, int EntitiesRead)
+{
+    /// <summary>The items grouped by responding party (ordinal order), worst first inside each party.</summary>
+    public IEnumerable<IGrouping<string, DigestItem>> ByParty => Items.GroupBy(i => i.RespondingParty, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal);
+}
+
+/// <summary>
+/// Finds every clock that is at risk, overdue or escalated at an instant T, without reading every request: a row's
+/// stored levels are its levels at T when it was evaluated at or before T and its next change is after T, so only rows
+/// with an attention level, rows evaluated after T, rows whose next change is due by T and rows the sweep schedule
+/// marks due (new events) are read. Each of those is recomputed from its timeline at T, so the digest for T is the
+/// same whether the sweep ran at T or not.
+/// </summary>
+public sealed class DigestBuilder(MonitorStorage storage, MonitorConfiguration configuration, IOptions<MonitorOptions> options)
+{
+    private static readonly string[] AttentionLevels = [ClockLevels.Name(ClockLevel.AtRisk), ClockLevels.Name(ClockLevel.Overdue), ClockLevels.Name(ClockLevel.Escalated)];
+
+    public async Task<DigestReport> BuildAsync(Instant asOf, CancellationToken cancellationToken)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
+        var config = await configuration.LoadAsync(cancellationToken);
+        var at = asOf.ToDateTimeOffset();
+        var reads = 0;
+
+        var candidates = new Dictionary<string, RequestEntity>(StringComparer.Ordinal);
+        var filter = TableClient.CreateQueryFilter(
+            $"Level eq {AttentionLevels[0]} or Level eq {AttentionLevels[1]} or Level eq {AttentionLevels[2]} or EvaluatedAt gt {at} or NextChangeAt le {at}");
+        await foreach (var row in storage.Requests.QueryAsync<RequestEntity>(filter, maxPerPage: 1000, cancellationToken: cancellationToken))
+        {
+            reads++;
+            candidates[row.RequestId] = row;
+        }
+
+        // Requests with new events (dirty) or a change due by T that the sweep has not taken yet.
+        var dueFilter = TableClient.CreateQueryFilter($"PartitionKey eq {ScheduleEntity.Partition} and RowKey lt {SweepScheduleKeys.DueBound(at)}");
+        var stale = new Dictionary<string, string>(StringComparer.Ordinal);
+        await foreach (var entry in storage.SweepSchedule.QueryAsync<ScheduleEntity>(dueFilter, maxPerPage: 1000, cancellationToken: cancellationToken))
+        {
+            reads++;
+            if (entry.RequestPartition.Length > 0 && !candidates.ContainsKey(entry.RequestId))
+            {
+                stale[entry.RequestId] = entry.RequestPartition;
+            }
+        }
+        foreach (var (requestId, partition) in stale)
+        {
+            var found = await storage.Requests.GetEntityIfExistsAsync<RequestEntity>(partition, KeyEncoding.Encode(requestId), cancellationToken: cancellationToken);
+            if (found.HasValue && found.Value is { } row)
+            {
+                reads++;
+                candidates[row.RequestId] = row;
+            }
+        }
+
+        var items = new ConcurrentBag<DigestItem>();
+        var problems = new ConcurrentBag<DigestProblem>();
+        await Parallel.ForEachAsync(candidates.Values, new ParallelOptions { MaxDegreeOfParallelism = options.Value.WriteParallelism, CancellationToken = cancellationToken },
+            async (row, ct) =>
+            {
+                var timeline = await RequestTimeline.ReadClockEventsAsync(storage, row.RequestId, ct);
+                Interlocked.Add(ref reads, timeline.Count);
+                try
+                {
+                    foreach (var item in Evaluate(row, timeline, asOf, config))
+                    {
+                        items.Add(item);
+                    }
+                }
+                catch (SlaConfigurationException ex)
+                {
+                    problems.Add(new DigestProblem(row.RequestId, row.RespondingParty, ex.Message));
+                }
+            });
+
+        return new DigestReport(
+            asOf,
+            [.. items.OrderBy(i => i.RespondingParty, StringComparer.Ordinal)
+                .ThenByDescending(i => ClockLevels.Severity(i.Level))
+                .ThenByDescending(i => i.Late ?? Duration.MinValue)
+                .ThenBy(i => i.RequestId, StringComparer.Ordinal)
+                .ThenBy(i => i.Clock)],
+            [.. problems.OrderBy(p => p.RespondingParty, StringComparer.Ordinal).ThenBy(p => p.RequestId, StringComparer.Ordinal)],
+            reads);
+    }
+
+    /// <summary>The clocks of one request that need attention at <paramref name="asOf"/>.</summary>
+    public static IEnumerable<DigestItem> Evaluate(RequestEntity row, IReadOnlyList<SlaEvent> timeline, Instant asOf, ConfigSnapshot config)
+    {
+        var clocks = ClockEvaluation.Compute(row, timeline, config);
+        foreach (var clock in clocks.All)
+        {
+            var level = clock.LevelAt(asOf);
+            if (level is not (ClockLevel.AtRisk or ClockLevel.Overdue or ClockLevel.Escalated))
+            {
+                continue;
+            }
+            var cycle = clock.Cycles.Last(c => c.Start <= asOf);
+            var calendar = RequestTimeline.CalendarOf(clock, config);
+            Duration? late = cycle.DueAt is { } due ? asOf - due : null;
+            Duration? lateWorking = cycle.DueAt is { } d
+                ? (d <= asOf ? calendar.WorkingTimeBetween(d, asOf) : -calendar.WorkingTimeBetween(asOf, d))
+                : null;
+            yield return new DigestItem(row.RequestId, row.RequestingParty, row.RespondingParty, row.Category, row.Priority,
+                clock.Kind, cycle.Number, level, cycle.DueAt, cycle.EscalateAt, calendar, late, lateWorking);
+        }
+    }
+}

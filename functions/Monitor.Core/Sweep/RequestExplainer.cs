@@ -1,0 +1,144 @@
+using Monitor.Core.Config;
+using Monitor.Core.Ingest;
+using Monitor.Core.Sla;
+using Monitor.Core.Storage;
+using NodaTime;
+using NodaTime.Text;
+
+namespace Monitor.Core.Sweep;
+
+/// <summary>One clock of a request, explained at an instant.</summary>
+/// <param name="Calendar">The calendar the clock counts on (its name and zone).</param>
+/// <param name="Why">One sentence: why the clock has <paramref name="Level"/> at the instant (<see cref="ClockState.ExplainLevelAt"/>).</param>
+public sealed record ClockExplanation(ClockState Clock, BusinessCalendar Calendar, string Target, ClockLevel Level, string Why);
+
+/// <summary>A request, its events and its three clocks, explained at <see cref="AsOf"/>.</summary>
+/// <param name="Events">Every event stored for the request; those with Effect = timeline drive the clocks.</param>
+public sealed record RequestExplanation(
+    RequestEntity Request,
+    IReadOnlyList<RequestEventEntity> Events,
+    RequestClocks Clocks,
+    Instant AsOf,
+    IReadOnlyList<ClockExplanation> ClockExplanations)
+{
+    public ClockLevel Level => Clocks.LevelAt(AsOf);
+
+    /// <summary>Readable lines: the request, its timeline, and for each clock its calendar, start, pauses, thresholds, end, and level at the instant and why.</summary>
+    public IReadOnlyList<string> Render()
+    {
+        var lines = new List<string>();
+        var r = Request;
+        var worst = Clocks.WorstClockAt(AsOf);
+        lines.Add($"Request {r.RequestId}: {r.RequestingParty} -> {r.RespondingParty}, category {r.Category}, priority {r.Priority}, status {r.Status}"
+            + (r.StatusChangedAt is { } changed ? $" since {Utc(changed)}" : ""));
+        lines.Add($"Submitted {Utc(r.SubmittedAt)}. At {InstantPattern.General.Format(AsOf)} the request is {ClockLevels.Name(Level)} (set by the {Name(worst.Kind)} clock).");
+        lines.Add("");
+        var timeline = Events.Where(e => e.Effect == EventKinds.TimelineEffect).ToList();
+        lines.Add(timeline.Count == 0 ? "Timeline: no events drive the clocks yet." : $"Timeline ({timeline.Count} event(s) that drive the clocks):");
+        foreach (var e in timeline)
+        {
+            var after = Instant.FromDateTimeOffset(e.OccurredAt) > AsOf ? "  [after the as-of instant: not counted at it]" : "";
+            lines.Add($"  {Utc(e.OccurredAt)}  {e.Kind,-16} from {e.ReporterParty ?? "?"}  ({e.Source}/{e.RecordId}){after}");
+        }
+        var other = Events.Count - timeline.Count;
+        if (other > 0)
+        {
+            lines.Add($"  ({other} other event(s): related activity or pending, which do not act on the clocks)");
+        }
+        foreach (var clock in ClockExplanations)
+        {
+            lines.Add("");
+            lines.AddRange(RenderClock(clock));
+        }
+        return lines;
+    }
+
+    private List<string> RenderClock(ClockExplanation explained)
+    {
+        var clock = explained.Clock;
+        var format = new InstantFormat(explained.Calendar);
+        var lines = new List<string>
+        {
+            $"{Name(clock.Kind)} clock: {ClockLevels.Name(explained.Level)} at {InstantPattern.General.Format(AsOf)}",
+            $"  calendar: {explained.Calendar.Name}, zone {explained.Calendar.Zone.Id}; target {explained.Target} = {InstantFormat.Length(clock.Target)} of working time",
+        };
+        foreach (var cycle in clock.Cycles)
+        {
+            var later = cycle.Start > AsOf ? "  [starts after the as-of instant]" : "";
+            lines.Add(clock.Kind == ClockKind.Update
+                ? $"  cycle {cycle.Number}: starts {format.At(cycle.Start)}{(cycle.Number == 0 ? " (submitted)" : $" (started by {Label(StartedBy(clock, cycle))})")}{later}"
+                : $"  starts {format.At(cycle.Start)} (submitted)");
+            foreach (var pause in cycle.Pauses)
+            {
+                lines.Add(pause.To is { } to
+                    ? $"    paused from {format.At(pause.From)} to {format.At(to)} ({Label(pause.StartedBy)}, {(pause.EndedBy is { } by ? $"ended by {Label(by)}" : "until the clock stopped")}): {InstantFormat.Length(pause.WorkingTimeExcluded ?? Duration.Zero)} of working time excluded"
+                    : $"    paused since {format.At(pause.From)} ({Label(pause.StartedBy)}): waiting for the requesting party, no due instant until it answers");
+            }
+            lines.Add($"    at risk: {Both(format, cycle.AtRiskAt)}");
+            lines.Add($"    due:     {Both(format, cycle.DueAt)}");
+            lines.Add($"    escalates: {Both(format, cycle.EscalateAt)}");
+            if (cycle.EndedAt is { } ended)
+            {
+                var outcome = cycle.Outcome is { } o ? ClockLevels.Name(o) : "ended";
+                lines.Add($"    ended {format.At(ended)} by {Label(cycle.EndedBy)}: {outcome}{(ended > AsOf ? "  [after the as-of instant]" : "")}");
+            }
+        }
+        lines.Add($"  why: {Events.Aggregate(explained.Why, (text, e) => text.Replace(e.RowKey, $"{e.Kind} {e.Source}/{e.RecordId}", StringComparison.Ordinal))}");
+        return lines;
+    }
+
+    /// <summary>An event as "kind source/record" instead of its RowKey; status stops ("status:closed") as they are.</summary>
+    private string Label(string? eventId)
+    {
+        var e = eventId is null ? null : Events.FirstOrDefault(candidate => candidate.RowKey == eventId);
+        return e is null ? eventId ?? "?" : $"{e.Kind} {e.Source}/{e.RecordId}";
+    }
+
+    /// <summary>The status update that started a cycle: the one that ended the cycle before it.</summary>
+    private static string? StartedBy(ClockState clock, ClockCycle cycle) =>
+        clock.Cycles.FirstOrDefault(c => c.Number == cycle.Number - 1)?.EndedBy;
+
+    private static string Both(InstantFormat format, Instant? instant) =>
+        instant is { } value ? $"{format.At(value)} = {InstantPattern.General.Format(value)}" : "never while paused";
+
+    private static string Utc(DateTimeOffset at) => InstantPattern.General.Format(Instant.FromDateTimeOffset(at));
+
+    private static string Name(ClockKind kind) => kind.ToString().ToLowerInvariant();
+}
+
+/// <summary>
+/// Loads a request and its event timeline and explains its clocks at an instant: the core of `monitor explain`,
+/// shared with the HTTP API. Read-only: it computes from the timeline and writes nothing.
+/// </summary>
+public sealed class RequestExplainer(MonitorStorage storage, MonitorConfiguration configuration)
+{
+    /// <returns>The explanation, or null when no request has this ID.</returns>
+    /// <exception cref="SlaConfigurationException">No policy rule or calendar fits the request.</exception>
+    public async Task<RequestExplanation?> ExplainAsync(string requestId, Instant asOf, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(requestId);
+        await storage.EnsureCreatedAsync(cancellationToken);
+        var row = await RequestTimeline.FindAsync(storage, requestId.Trim(), cancellationToken);
+        if (row is null)
+        {
+            return null;
+        }
+        var config = await configuration.LoadAsync(cancellationToken);
+        var events = await RequestTimeline.ReadAllEventsAsync(storage, row.RequestId, cancellationToken);
+        // The same events the sweep feeds the engine: Effect = timeline.
+        var timeline = events.Where(e => e.Effect == EventKinds.TimelineEffect).Select(RequestTimeline.ToSlaEvent).ToList();
+        return Explain(row, events, timeline, asOf, config);
+    }
+
+    public static RequestExplanation Explain(RequestEntity row, IReadOnlyList<RequestEventEntity> events, IReadOnlyList<SlaEvent> timeline, Instant asOf, ConfigSnapshot config)
+    {
+        var clocks = ClockEvaluation.Compute(row, timeline, config);
+        var explained = clocks.All.Select(clock => new ClockExplanation(
+            clock,
+            RequestTimeline.CalendarOf(clock, config),
+            clocks.Rule.For(clock.Kind).Duration.ToString(),
+            clock.LevelAt(asOf),
+            clock.ExplainLevelAt(asOf))).ToList();
+        return new RequestExplanation(row, events, clocks, asOf, explained);
+    }
+}
