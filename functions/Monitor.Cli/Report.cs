@@ -36,18 +36,25 @@ internal static class Report
             AnsiConsole.MarkupLineInterpolated($"[yellow]{run.BlobName} was {run.Outcome}: {run.Error}[/]");
         }
 
-        var hashes = summary.Feeds.Where(r => r.Outcome == FeedOutcomes.Processed && r.Matches > 0).Select(r => r.ContentHash).ToHashSet();
-        if (hashes.Count > 0)
+        // List this pass's matches when they fit on a screen; a big feed only gets its counts (see `monitor matches`).
+        const int MaxListed = 200;
+        var matched = summary.Feeds.Where(r => r.Outcome == FeedOutcomes.Processed && r.Matches > 0).ToList();
+        if (matched.Count > 0 && matched.Sum(r => r.Matches) <= MaxListed)
         {
             var matches = new List<MatchEntity>();
-            await foreach (var row in storage.Matches.QueryAsync<MatchEntity>(cancellationToken: cancellationToken))
+            foreach (var hash in matched.Select(r => r.ContentHash).Distinct())
             {
-                if (hashes.Contains(row.ContentHash))
+                var filter = TableClient.CreateQueryFilter($"ContentHash eq {hash}");
+                await foreach (var row in storage.Matches.QueryAsync<MatchEntity>(filter, cancellationToken: cancellationToken))
                 {
                     matches.Add(row);
                 }
             }
             MatchesTable(matches);
+        }
+        else if (matched.Count > 0)
+        {
+            AnsiConsole.MarkupLineInterpolated($"{matched.Sum(r => r.Matches):N0} matches: too many to list here; `monitor matches --request <id>` shows them.");
         }
 
         Sweep(summary.Sweep);
