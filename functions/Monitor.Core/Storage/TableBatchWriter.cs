@@ -43,19 +43,23 @@ public sealed class TableBatchWriter(int parallelism)
         return batches.Count;
     }
 
-    /// <summary>A cheap upper bound of an entity's wire size: strings dominate, so count them as UTF-16.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, (System.Reflection.PropertyInfo[] Strings, int Others)> Shapes = new();
+
+    /// <summary>A cheap upper bound of an entity's wire size: strings dominate, so count them as UTF-16 plus escaping.</summary>
     internal static int EstimateBytes(ITableEntity entity)
     {
-        var size = 512 + (entity.PartitionKey.Length + entity.RowKey.Length) * 2;
-        foreach (var property in entity.GetType().GetProperties())
+        var (strings, others) = Shapes.GetOrAdd(entity.GetType(), type =>
         {
-            if (property.PropertyType == typeof(string) && property.GetValue(entity) is string s)
+            var properties = type.GetProperties();
+            var text = properties.Where(p => p.PropertyType == typeof(string)).ToArray();
+            return (text, properties.Length - text.Length);
+        });
+        var size = 512 + (entity.PartitionKey.Length + entity.RowKey.Length) * 2 + others * 64;
+        foreach (var property in strings)
+        {
+            if (property.GetValue(entity) is string s)
             {
                 size += 64 + s.Length * 3;
-            }
-            else
-            {
-                size += 64;
             }
         }
         return size;
@@ -64,13 +68,16 @@ public sealed class TableBatchWriter(int parallelism)
 
 /// <summary>
 /// Buffers entities across tables and flushes them in batches, so memory is bounded by the buffer, not the file.
-/// Within one flush the data tables are written first and <see cref="StorageNames.SweepScheduleTable"/> last: a
-/// request is only marked for recomputation once the events it must see are stored.
+/// A full buffer is written in the background while the next one fills (at most one write in flight), so parsing
+/// and storage overlap. Within one flush the data tables are written first and
+/// <see cref="StorageNames.SweepScheduleTable"/> last: a request is only marked for recomputation once the events it
+/// must see are stored.
 /// </summary>
 public sealed class WriteBuffer(TableBatchWriter writer, int capacity)
 {
     // Keyed by table name, not by client instance, so that all writes to one table share batches.
-    private readonly Dictionary<string, TablePending> _pending = new(StringComparer.Ordinal);
+    private Dictionary<string, TablePending> _pending = new(StringComparer.Ordinal);
+    private Task _inFlight = Task.CompletedTask;
     private int _count;
 
     public int Transactions { get; private set; }
@@ -94,31 +101,42 @@ public sealed class WriteBuffer(TableBatchWriter writer, int capacity)
         }
         if (_count >= capacity)
         {
-            await FlushAsync(cancellationToken);
+            await _inFlight;
+            _inFlight = WriteAsync(TakePending(), cancellationToken);
         }
     }
 
+    /// <summary>Writes everything buffered and waits for the background write, surfacing its failure.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
-        if (_count == 0)
+        await _inFlight;
+        _inFlight = Task.CompletedTask;
+        if (_count > 0)
         {
-            return;
+            await WriteAsync(TakePending(), cancellationToken);
         }
+    }
+
+    private Dictionary<string, TablePending> TakePending()
+    {
+        var taken = _pending;
+        _pending = new Dictionary<string, TablePending>(StringComparer.Ordinal);
+        _count = 0;
+        return taken;
+    }
+
+    private async Task WriteAsync(Dictionary<string, TablePending> batch, CancellationToken cancellationToken)
+    {
         foreach (var last in new[] { false, true })
         {
-            var work = _pending.Where(p => p.Value.WriteLast == last && p.Value.Entities.Count > 0)
-                .Select(p => writer.UpsertAsync(p.Value.Table, p.Value.Entities.Values, p.Value.Mode, cancellationToken)).ToList();
+            var work = batch.Values.Where(p => p.WriteLast == last && p.Entities.Count > 0)
+                .Select(p => writer.UpsertAsync(p.Table, p.Entities.Values, p.Mode, cancellationToken)).ToList();
             foreach (var transactions in await Task.WhenAll(work))
             {
                 Transactions += transactions;
             }
         }
-        foreach (var pending in _pending.Values)
-        {
-            EntitiesWritten += pending.Entities.Count;
-            pending.Entities.Clear();
-        }
-        _count = 0;
+        EntitiesWritten += batch.Values.Sum(p => p.Entities.Count);
     }
 
     private sealed record TablePending(TableClient Table, TableUpdateMode Mode, bool WriteLast)
