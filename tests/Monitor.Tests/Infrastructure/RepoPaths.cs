@@ -5,14 +5,30 @@ public static class RepoPaths
 {
     public static string Root { get; } = FindRoot();
 
-    /// <summary>../shared/samples from the repo root, or MONITOR_SHARED_SAMPLES.</summary>
+    /// <summary>
+    /// The public sample feeds, read where they lie: MONITOR_SHARED_SAMPLES, else the first shared/samples folder beside
+    /// the repository or beside any folder above it (../shared/samples for a checkout next to shared/, ../../shared/samples
+    /// for a worktree one level deeper).
+    /// </summary>
     public static string SharedSamples
     {
         get
         {
-            var configured = Environment.GetEnvironmentVariable("MONITOR_SHARED_SAMPLES");
-            var path = string.IsNullOrEmpty(configured) ? Path.GetFullPath(Path.Combine(Root, "..", "shared", "samples")) : configured;
-            return Directory.Exists(path) ? path : throw new DirectoryNotFoundException($"shared samples not found at {path} (set MONITOR_SHARED_SAMPLES)");
+            if (Environment.GetEnvironmentVariable("MONITOR_SHARED_SAMPLES") is { Length: > 0 } configured)
+            {
+                return Directory.Exists(configured) ? configured : throw new DirectoryNotFoundException($"MONITOR_SHARED_SAMPLES={configured} does not exist");
+            }
+            var looked = new List<string>();
+            for (var dir = new DirectoryInfo(Root).Parent; dir is not null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, "shared", "samples");
+                looked.Add(candidate);
+                if (Directory.Exists(candidate))
+                {
+                    return candidate;
+                }
+            }
+            throw new DirectoryNotFoundException($"shared/samples not found (looked in {string.Join(", ", looked)}); set MONITOR_SHARED_SAMPLES");
         }
     }
 

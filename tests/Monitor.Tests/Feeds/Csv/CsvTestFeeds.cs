@@ -33,31 +33,8 @@ internal static class CsvTestFeeds
     public static Task<List<FeedEntry>> ParseRegisterAsync(string name, string content, FeedLimits? limits = null) =>
         CollectAsync(RequestRegisterParser.ParseAsync(Text(name, content), limits ?? new FeedLimits(), CancellationToken.None));
 
-    /// <summary>
-    /// The public sample feeds in shared/samples: from MONITOR_SHARED_SAMPLES, or found by walking up from the test
-    /// binaries to the repository root (the folder holding "functions" and "tests") and going to ../shared/samples.
-    /// </summary>
-    public static string SharedSamplesDirectory()
-    {
-        if (Environment.GetEnvironmentVariable("MONITOR_SHARED_SAMPLES") is { Length: > 0 } configured)
-        {
-            return configured;
-        }
-
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (Directory.Exists(Path.Combine(dir.FullName, "functions")) && Directory.Exists(Path.Combine(dir.FullName, "tests")))
-            {
-                var samples = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "samples"));
-                if (Directory.Exists(samples))
-                {
-                    return samples;
-                }
-            }
-        }
-
-        throw new DirectoryNotFoundException("shared/samples not found; set MONITOR_SHARED_SAMPLES");
-    }
+    /// <summary>The public sample feeds, read where they lie (see <see cref="Infrastructure.RepoPaths.SharedSamples"/>).</summary>
+    public static string SharedSamplesDirectory() => Infrastructure.RepoPaths.SharedSamples;
 
     private sealed class ForwardOnlyStream(Stream inner) : Stream
     {

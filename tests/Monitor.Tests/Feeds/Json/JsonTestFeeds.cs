@@ -51,44 +51,11 @@ internal static class JsonTestFeeds
     /// <summary>JSON with single quotes for readability: every ' becomes ". Tests that need a ' in the JSON write \u0027.</summary>
     public static string Q(string json) => json.Replace('\'', '"');
 
-    /// <summary>
-    /// The public sample feeds in shared/samples, read where they lie: from the repository root (a folder above the test
-    /// binaries that holds Monitor.sln, or both "functions" and "tests") go to ../shared/samples; else MONITOR_SHARED_SAMPLES.
-    /// </summary>
+    /// <summary>A folder of the public sample feeds, read where they lie (see <see cref="Infrastructure.RepoPaths.SharedSamples"/>).</summary>
     public static string SharedSamples(string subfolder)
     {
-        var looked = new List<string>();
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var isRoot = File.Exists(Path.Combine(dir.FullName, "Monitor.sln"))
-                || (Directory.Exists(Path.Combine(dir.FullName, "functions")) && Directory.Exists(Path.Combine(dir.FullName, "tests")));
-            if (!isRoot)
-            {
-                continue;
-            }
-
-            // Keep walking if this root has no samples beside it (a nested checkout, a case-insensitive false match).
-            var folder = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "samples", subfolder));
-            looked.Add(folder);
-            if (Directory.Exists(folder))
-            {
-                return folder;
-            }
-        }
-
-        if (Environment.GetEnvironmentVariable("MONITOR_SHARED_SAMPLES") is { Length: > 0 } configured)
-        {
-            var folder = Path.Combine(configured, subfolder);
-            looked.Add(folder);
-            if (Directory.Exists(folder))
-            {
-                return folder;
-            }
-        }
-
-        throw new DirectoryNotFoundException(
-            $"The shared sample folder '{subfolder}' was not found (looked in: {(looked.Count == 0 ? "nothing: no repository root above " + AppContext.BaseDirectory + " and MONITOR_SHARED_SAMPLES is not set" : string.Join(", ", looked))}). " +
-            "Run the tests from the repository with shared/ beside it, or set MONITOR_SHARED_SAMPLES to the samples folder.");
+        var folder = Path.Combine(Infrastructure.RepoPaths.SharedSamples, subfolder);
+        return Directory.Exists(folder) ? folder : throw new DirectoryNotFoundException($"The shared sample folder '{folder}' does not exist");
     }
 
     public static FeedSource Sample(string subfolder, string file)
