@@ -14,7 +14,8 @@ namespace Monitor.Tests.Infrastructure;
 /// </summary>
 public sealed class TestStorage : IAsyncDisposable
 {
-    public TestStorage(Instant? now = null)
+    /// <param name="settings">Extra configuration, e.g. "Feeds:MaxFeedBytes" to test a limit.</param>
+    public TestStorage(Instant? now = null, IDictionary<string, string?>? settings = null)
     {
         Prefix = "t" + Guid.NewGuid().ToString("N")[..12];
         Clock = new FakeClock(now ?? Instant.FromUtc(2026, 11, 20, 0, 0));
@@ -22,7 +23,7 @@ public sealed class TestStorage : IAsyncDisposable
         {
             [StorageConnection.Name] = AzuriteServer.ConnectionString,
             [$"{MonitorOptions.Section}:{nameof(MonitorOptions.StoragePrefix)}"] = Prefix,
-        }, clock: Clock);
+        }.Concat(settings ?? new Dictionary<string, string?>()).ToDictionary(), clock: Clock);
         Storage = Services.GetRequiredService<MonitorStorage>();
     }
 
