@@ -67,7 +67,7 @@ public static partial class SecretScanner
     [GeneratedRegex(@"(?:[?&;]|^|\W)sig=[A-Za-z0-9%+/=]{16,}", RegexOptions.IgnoreCase)]
     private static partial Regex SasSignature();
 
-    [GeneratedRegex(@"SharedAccessSignature=[^;\s""']+|SharedAccessKey=[A-Za-z0-9%+/=]{8,}", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"SharedAccessSignature=(?:sv|ss|srt|sp|se|st|spr|sig|sr|skoid)=|SharedAccessKey=[A-Za-z0-9%+/=]{8,}", RegexOptions.IgnoreCase)]
     private static partial Regex KeyedConnectionString();
 
     [GeneratedRegex(@"AccountName=(?<name>[a-z0-9]{3,24})\s*;", RegexOptions.IgnoreCase)]

@@ -51,12 +51,13 @@ public sealed class SecretsTests
         var key = Convert.ToBase64String(Enumerable.Range(1, 64).Select(i => (byte)(i * 7)).ToArray());
         string[] secrets =
         [
-            "DefaultEndpointsProtocol=https;AccountName=prodstore;Account" + $"Key={key};EndpointSuffix=core.windows.net",
+            "DefaultEndpointsProtocol=https;Account" + "Name=prodstore;Account" + $"Key={key};EndpointSuffix=core.windows.net",
             "https://prodstore.blob.core.windows.net/incoming?sv=2022-11-02&sr=c&s" + "ig=AbCdEfGhIjKlMnOpQrStUvWxYz0123456789%2B%2F%3D",
             "BlobEndpoint=https://prodstore.blob.core.windows.net/;SharedAccess" + "Signature=sv=2022-11-02&sig=abcdef",
             "Endpoint=sb://bus.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccess" + "Key=0123456789abcdefABCDEF=",
             "\"storageKey\": \"" + key + "\"",
             "-----BEGIN " + "PRIVATE KEY-----",
+            "DefaultEndpointsProtocol=https;Account" + "Name=prodstore;EndpointSuffix=core.windows.net",
         ];
         foreach (var secret in secrets)
         {
