@@ -262,4 +262,36 @@ public sealed class HostileInputTests : IAsyncLifetime
         Assert.Equal(["T-100", "T-200", "T-400"], requests.Select(r => r.RequestId).Order(StringComparer.Ordinal));
         await _zone.AssertGoodFileUnaffectedAsync();
     }
+    [Fact]
+    public async Task Values_too_long_for_a_table_column_are_refused_before_they_can_fail_the_batch()
+    {
+        // Each passes the 64 K field limit, but Table Storage holds at most 32 K characters in one column.
+        var huge = new string('k', 40_000);
+        var longUrl = "http://example.org/" + new string('p', 10_000);
+        await _zone.PutAsync("incidents/liaison-us/wide.csv", string.Join('\n', FeedHeader,
+            Row("W1"),
+            $"{huge},2026-11-18T00:00:00Z,US,status-update,T-200,,s",
+            $"W3,2026-11-18T00:00:00Z,US,{huge},T-200,,s",
+            $"W4,2026-11-18T00:00:00Z,US,status-update,T-200;{huge},{longUrl},s"));
+        var urls = string.Join(';', Enumerable.Range(0, 500).Select(i => $"http://host{i}.example.org/{new string('q', 80)}"));
+        await _zone.PutAsync("requests/wide.csv", string.Join('\n',
+            "request_id,requesting_party,responding_party,category,priority,submitted_at,summary,indicators",
+            $"T-300,US,CN,{huge},low,2026-11-16T09:00:00Z,s,",
+            $"T-400,US,CN,x,low,2026-11-16T09:00:00Z,s,{urls}",
+            "T-500,US,CN,x,low,2026-11-16T09:00:00Z,s,10.1.1.1"));
+
+        await _zone.RunOnceAsync();
+
+        await _zone.AssertRejectedAsync("incidents/liaison-us/wide.csv", "line 3", "record_id is 40000 characters, longer than the 1000");
+        var rejects = await _zone.AssertRejectedAsync("incidents/liaison-us/wide.csv", "line 4", "kind is 40000 characters, longer than 200");
+        Assert.Contains(rejects, r => r.Location == "line 5" && r.Severity == "warning" && r.Reason.Contains("request reference longer than 200", StringComparison.Ordinal));
+        Assert.Contains(rejects, r => r.Location == "line 5" && r.Severity == "warning" && r.Reason.Contains("longer than 4096 characters", StringComparison.Ordinal));
+        Assert.Equal(["W1", "W4"], await _zone.EventsOfT200Async());
+        await _zone.AssertRejectedAsync("requests/wide.csv", "line 2", "category is 40000 characters");
+        await _zone.AssertRejectedAsync("requests/wide.csv", "line 3", "more than the 32000 a table column holds");
+        var requests = await _zone.Test.ReadAllAsync<RequestEntity>(StorageNames.RequestsTable);
+        Assert.Equal(["T-100", "T-200", "T-500"], requests.Select(r => r.RequestId).Order(StringComparer.Ordinal));
+        Assert.Equal(1, (await _zone.RunOfAsync("requests/wide.csv")).Records);
+        await _zone.AssertGoodFileUnaffectedAsync();
+    }
 }
