@@ -24,7 +24,7 @@ public static class MonitorServiceCollectionExtensions
     public static IServiceCollection AddMonitorCore(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<MonitorOptions>().BindConfiguration(MonitorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<FeedLimits>().BindConfiguration(FeedLimits.Section);
+        services.AddOptions<FeedLimits>().BindConfiguration(FeedLimits.Section).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddAzureClients(clients =>
         {

@@ -245,9 +245,9 @@ public static partial class FeedFormatDetector
                     }
                 }
             }
-            catch (JsonException)
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException)
             {
-                // A broken or cut document still says what its first keys said.
+                // A broken or cut document (or one whose keys are not text) still says what its first keys said.
             }
 
             return head;

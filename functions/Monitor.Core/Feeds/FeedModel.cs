@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Monitor.Core.Indicators;
 
 namespace Monitor.Core.Feeds;
@@ -52,18 +53,36 @@ public sealed record RequestRecord(string Location, string RequestId) : FeedEntr
     public DateTimeOffset? StatusChangedAt { get; init; }
 }
 
-/// <summary>Limits that keep hostile or broken files from exhausting memory. Every one is configurable (section "Feeds").</summary>
+/// <summary>
+/// Limits that keep hostile or broken files from exhausting memory or storage. Every one is configurable (section "Feeds",
+/// e.g. the app setting Feeds__MaxFeedBytes) and checked at start-up. A file that breaks a file limit is quarantined
+/// whole; a record that breaks a record limit goes to Rejects and the rest of the file is processed.
+/// </summary>
 public sealed class FeedLimits
 {
     public const string Section = "Feeds";
 
-    /// <summary>Largest feed accepted, in bytes, after decompression.</summary>
+    /// <summary>Largest feed accepted, in bytes, after decompression (file limit).</summary>
+    [Range(1L, long.MaxValue)]
     public long MaxFeedBytes { get; set; } = 4L << 30;
-    /// <summary>Largest single record (CSV row, NDJSON line, JSON array element, STIX object, MISP attribute).</summary>
+
+    /// <summary>Largest single record (CSV row, NDJSON line, JSON array element, STIX object, MISP attribute), in bytes.</summary>
+    [Range(1024, 1 << 30)]
     public int MaxRecordBytes { get; set; } = 1 << 20;
+
+    /// <summary>Longest single field (CSV cell, JSON string), in characters.</summary>
+    [Range(1, 1 << 30)]
     public int MaxFieldLength { get; set; } = 64 * 1024;
+
+    /// <summary>Deepest nesting of a JSON record, in levels.</summary>
+    [Range(2, 1000)]
     public int MaxJsonDepth { get; set; } = 64;
-    /// <summary>Largest decompressed/compressed size ratio of a .gz feed.</summary>
+
+    /// <summary>Largest decompressed/compressed size ratio of a gzip feed (file limit; the first 1 MiB is allowed regardless).</summary>
+    [Range(1, 100_000)]
     public int MaxGzipRatio { get; set; } = 200;
+
+    /// <summary>Most indicators one record may list.</summary>
+    [Range(1, 1_000_000)]
     public int MaxIndicatorsPerRecord { get; set; } = 1000;
 }

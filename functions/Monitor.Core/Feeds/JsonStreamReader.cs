@@ -311,6 +311,12 @@ public sealed class JsonStreamReader(Stream stream, FeedLimits limits) : IDispos
             }
 
             RootKind = RootKind == JsonValueKind.Undefined ? document.RootElement.ValueKind : RootKind;
+            if (JsonSurrogates.Check(trimmed, document.RootElement) is { } notText)
+            {
+                document.Dispose();
+                yield return JsonStreamItem.ForError(location, lineOffset, notText, fatal: false);
+                continue;
+            }
 
             using var item = JsonStreamItem.ForValue(location, lineOffset, null, [], document);
             yield return item;
@@ -397,7 +403,7 @@ public sealed class JsonStreamReader(Stream stream, FeedLimits limits) : IDispos
                     continue;
                 }
 
-                top.Property = reader.GetString();
+                top.Property = PropertyName(ref reader);
                 top.AwaitingValue = true;
                 continue;
             }
@@ -462,6 +468,11 @@ public sealed class JsonStreamReader(Stream stream, FeedLimits limits) : IDispos
                 {
                     document.Dispose();
                     _item = JsonStreamItem.ForError(path, _discarded + valueStart, TooLarge(valueEnd - valueStart), fatal: false, wanted, Indices());
+                }
+                else if (JsonSurrogates.Check(_buffer.AsSpan(valueStart, valueEnd - valueStart), document.RootElement) is { } notText)
+                {
+                    document.Dispose();
+                    _item = JsonStreamItem.ForError(path, _discarded + valueStart, notText, fatal: false, wanted, Indices());
                 }
                 else
                 {
@@ -918,6 +929,19 @@ public sealed class JsonStreamReader(Stream stream, FeedLimits limits) : IDispos
 
     private static string FirstChar(ReadOnlySpan<byte> text) =>
         Encoding.UTF8.GetString(text[..Math.Min(text.Length, 4)]) is { Length: > 0 } head && !char.IsControl(head[0]) ? head[..1] : $"\\x{text[0]:X2}";
+
+    /// <summary>A property name on the way to the wanted values; one that is not text (an unpaired surrogate escape) is kept as written, and matches no pattern.</summary>
+    private static string PropertyName(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            return reader.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            return Encoding.UTF8.GetString(reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan);
+        }
+    }
 
     private static JsonValueKind KindOf(JsonTokenType token) => token switch
     {

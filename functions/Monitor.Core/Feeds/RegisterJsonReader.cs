@@ -121,6 +121,11 @@ internal static class RegisterJsonReader
                 return new RegisterJsonItem(location, null, "more than one JSON value");
             }
 
+            if (JsonSurrogates.Check(json, document.RootElement) is { } notText)
+            {
+                return new RegisterJsonItem(location, null, notText);
+            }
+
             return document.RootElement.ValueKind == JsonValueKind.Object
                 ? new RegisterJsonItem(location, document.RootElement.Clone(), null)
                 : new RegisterJsonItem(location, null, $"expected a JSON object, found {document.RootElement.ValueKind.ToString().ToLowerInvariant()}");

@@ -27,9 +27,9 @@ public sealed record DropZonePath(FeedKind Kind, string Source)
         }
         foreach (var c in blobName)
         {
-            if (char.IsControl(c) || c == '\\' || c == '\uFFFD' || char.IsSurrogate(c) && !IsValidUtf16(blobName))
+            if (char.IsControl(c) || c == '\\' || c == '\uFFFD' || IsBidiControl(c) || char.IsSurrogate(c) && !IsValidUtf16(blobName))
             {
-                error = $"blob name contains a control, backslash or invalid character (U+{(int)c:X4})";
+                error = $"blob name contains a control, backslash, bidirectional-override or invalid character (U+{(int)c:X4})";
                 return false;
             }
         }
@@ -59,6 +59,9 @@ public sealed record DropZonePath(FeedKind Kind, string Source)
         error = "blob is not under requests/ or incidents/<source>/";
         return false;
     }
+
+    /// <summary>Marks that reorder how a name is displayed ("feed\u202Evsc.csv" shows as "feedcsv.csv"): a spoofing trick.</summary>
+    private static bool IsBidiControl(char c) => c is '\u061C' or '\u200E' or '\u200F' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
 
     private static bool IsValidUtf16(string value)
     {

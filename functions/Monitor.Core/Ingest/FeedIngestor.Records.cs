@@ -85,15 +85,31 @@ public sealed partial class FeedIngestor
             {
                 continue;
             }
+            if (StoredText.RecordProblem(record) is { } tooLong)
+            {
+                await writer.RejectAsync(record.Location, tooLong, Truncate(record.RecordId, StoredText.MaxRecordIdChars), null, warning: false, cancellationToken);
+                continue;
+            }
             counters.Records++;
             foreach (var warning in record.Warnings)
             {
                 await writer.RejectAsync(record.Location, warning, record.RecordId, null, warning: true, cancellationToken);
             }
+            var requestRefs = record.RequestRefs;
+            if (requestRefs.Any(r => !StoredText.IsPossibleRequestId(r)))
+            {
+                await writer.RejectAsync(record.Location, $"request reference longer than {RequestRegisterParser.MaxRequestIdLength} characters ignored: no request ID is that long", record.RecordId, null, warning: true, cancellationToken);
+                requestRefs = [.. requestRefs.Where(StoredText.IsPossibleRequestId)];
+            }
             indicators.Clear();
             foreach (var raw in record.Indicators)
             {
-                if (IndicatorNormalizer.TryNormalize(raw, out var indicator, out var error))
+                var normalized = IndicatorNormalizer.TryNormalize(raw, out var indicator, out var error);
+                if (normalized && indicator.ToString().Length > StoredText.MaxIndicatorChars)
+                {
+                    await writer.RejectAsync(record.Location, $"indicator '{Truncate(raw.Value, 200)}' skipped: longer than {StoredText.MaxIndicatorChars} characters", record.RecordId, null, warning: true, cancellationToken);
+                }
+                else if (normalized)
                 {
                     indicators.Add(indicator);
                 }
@@ -102,7 +118,7 @@ public sealed partial class FeedIngestor
                     await writer.RejectAsync(record.Location, $"indicator '{Truncate(raw.Value, 200)}' skipped: {error}", record.RecordId, null, warning: true, cancellationToken);
                 }
             }
-            var outcome = matcher.Match(record.RequestRefs, record.Summary is null ? record.ReferenceText : record.ReferenceText.Append(record.Summary), indicators);
+            var outcome = matcher.Match(requestRefs, record.Summary is null ? record.ReferenceText : record.ReferenceText.Append(record.Summary), indicators);
             counters.Suppressed += outcome.Suppressed;
             foreach (var flagged in outcome.OverMatched)
             {
@@ -238,6 +254,13 @@ public sealed partial class FeedIngestor
                     await writer.RejectAsync(request.Location, $"indicator '{Truncate(raw.Value, 200)}' skipped: {error}", request.RequestId, null, warning: true, cancellationToken);
                 }
             }
+            var formattedIndicators = RequestIndexCache.FormatIndicators(indicators);
+            if (StoredText.RequestProblem(request, formattedIndicators) is { } tooLong)
+            {
+                counters.Records--;
+                await writer.RejectAsync(request.Location, tooLong, request.RequestId, null, warning: false, cancellationToken);
+                continue;
+            }
             var partition = KeyEncoding.Encode(request.RespondingParty);
             var rowKey = KeyEncoding.Encode(request.RequestId);
             if (known.TryGetValue(request.RequestId, out var oldPartition))
@@ -263,7 +286,7 @@ public sealed partial class FeedIngestor
                 Priority = request.Priority,
                 SubmittedAt = request.SubmittedAt.ToUniversalTime(),
                 Summary = request.Summary is null ? null : Truncate(request.Summary, 4000),
-                Indicators = RequestIndexCache.FormatIndicators(indicators),
+                Indicators = formattedIndicators,
                 IndicatorCount = indicators.Count,
                 Status = request.Status.ToString().ToLowerInvariant(),
                 StatusChangedAt = request.StatusChangedAt?.ToUniversalTime(),

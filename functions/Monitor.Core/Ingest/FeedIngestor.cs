@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -51,9 +50,12 @@ public sealed partial class FeedIngestor(
     public async Task<FeedRunEntity> IngestAsync(string blobName, CancellationToken cancellationToken)
     {
         await storage.EnsureCreatedAsync(cancellationToken);
-        var blob = storage.Incoming.GetBlobClient(blobName);
-        BlobProperties properties = await blob.GetPropertiesAsync(cancellationToken: cancellationToken);
         var valid = DropZonePath.TryParse(blobName, out var path, out var pathError);
+        // A name with '.' or '..' segments is rewritten by URL resolution into another blob's name: never address it.
+        var blob = Addressable(storage.Incoming, blobName) ? storage.Incoming.GetBlobClient(blobName) : null;
+        var properties = blob is not null
+            ? BlobVersion.Of(await blob.GetPropertiesAsync(cancellationToken: cancellationToken))
+            : await FindListedVersionAsync(blobName, cancellationToken);
         var run = NewRun(blobName, valid ? path : null, properties);
 
         var existing = await storage.FeedRuns.GetEntityIfExistsAsync<FeedRunEntity>(run.PartitionKey, run.RowKey, cancellationToken: cancellationToken);
@@ -64,16 +66,22 @@ public sealed partial class FeedIngestor(
         run.Attempts = (existing.HasValue ? existing.Value!.Attempts : 0) + 1;
 
         var stopwatch = Stopwatch.StartNew();
-        if (!valid)
+        if (!valid || blob is null)
         {
-            return await QuarantineAsync(run, blob, pathError, "blob name", cancellationToken);
+            var reason = blob is null ? $"{pathError} (content not copied: the name cannot be addressed without resolving its dot segments)" : pathError;
+            return await QuarantineAsync(run, blob, reason, "blob name", cancellationToken);
         }
         if (properties.ContentLength > limits.Value.MaxFeedBytes)
         {
             return await QuarantineAsync(run, blob, $"file is {properties.ContentLength} bytes, above the limit of {limits.Value.MaxFeedBytes}", "size", cancellationToken);
         }
 
-        run.ContentHash = await HashAsync(blob, properties.ETag, cancellationToken);
+        var inspection = await InspectAsync(blob, properties.ETag, cancellationToken);
+        run.ContentHash = inspection.ContentHash;
+        if (inspection.Problem is not null)
+        {
+            return await QuarantineAsync(run, blob, inspection.Problem, inspection.Location ?? "file", cancellationToken);
+        }
         var archive = storage.Archive.GetBlobClient(ArchiveName(run.ContentHash));
         var archived = await GetArchiveOwnerAsync(archive, cancellationToken);
         if (archived is not null && archived != RunId(run))
@@ -111,13 +119,18 @@ public sealed partial class FeedIngestor(
     public async Task<FeedRunEntity> MarkPoisonAsync(string blobName, string error, int attempts, CancellationToken cancellationToken)
     {
         await storage.EnsureCreatedAsync(cancellationToken);
-        var blob = storage.Incoming.GetBlobClient(blobName);
-        BlobProperties properties = await blob.GetPropertiesAsync(cancellationToken: cancellationToken);
+        var blob = Addressable(storage.Incoming, blobName) ? storage.Incoming.GetBlobClient(blobName) : null;
+        var properties = blob is not null
+            ? BlobVersion.Of(await blob.GetPropertiesAsync(cancellationToken: cancellationToken))
+            : await FindListedVersionAsync(blobName, cancellationToken);
         var run = NewRun(blobName, DropZonePath.TryParse(blobName, out var path, out _) ? path : null, properties);
         run.Attempts = attempts;
         run.Outcome = FeedOutcomes.Poison;
         run.Error = Truncate(error, 4000);
-        await CopyAsync(blob, storage.Quarantine.GetBlobClient(QuarantineName(blobName)), null, cancellationToken);
+        if (blob is not null)
+        {
+            await CopyAsync(blob, storage.Quarantine.GetBlobClient(QuarantineName(blobName)), null, cancellationToken);
+        }
         await WriteErrorReportAsync(blobName, run, "file", cancellationToken);
         return await CompleteAsync(run, Stopwatch.StartNew(), cancellationToken);
     }
@@ -130,7 +143,7 @@ public sealed partial class FeedIngestor(
         return (KeyEncoding.Encode(source), $"{KeyEncoding.InvertedTicks(lastModified)}{KeyEncoding.Separator}{KeyEncoding.Hash(blobName + "\n" + etag.ToString().Trim('"'), 12)}");
     }
 
-    private FeedRunEntity NewRun(string blobName, DropZonePath? path, BlobProperties properties)
+    private FeedRunEntity NewRun(string blobName, DropZonePath? path, BlobVersion properties)
     {
         var (pk, rk) = RunKeys(blobName, properties.ETag, properties.LastModified);
         return new FeedRunEntity
@@ -163,11 +176,15 @@ public sealed partial class FeedIngestor(
         return run;
     }
 
-    private async Task<FeedRunEntity> QuarantineAsync(FeedRunEntity run, BlobClient blob, string reason, string location, CancellationToken cancellationToken)
+    /// <param name="blob">Null when the name cannot be addressed: then only the error report is written.</param>
+    private async Task<FeedRunEntity> QuarantineAsync(FeedRunEntity run, BlobClient? blob, string reason, string location, CancellationToken cancellationToken)
     {
         run.Outcome = FeedOutcomes.Quarantined;
         run.Error = Truncate($"{location}: {reason}", 4000);
-        await CopyAsync(blob, storage.Quarantine.GetBlobClient(QuarantineName(run.BlobName)), null, cancellationToken);
+        if (blob is not null)
+        {
+            await CopyAsync(blob, storage.Quarantine.GetBlobClient(QuarantineName(run.BlobName)), null, cancellationToken);
+        }
         await WriteErrorReportAsync(run.BlobName, run, location, cancellationToken);
         LogQuarantined(run.BlobName, location, reason);
         return await CompleteAsync(run, Stopwatch.StartNew(), cancellationToken);
@@ -191,10 +208,34 @@ public sealed partial class FeedIngestor(
             .UploadAsync(BinaryData.FromString(report), overwrite: true, cancellationToken);
     }
 
-    private static async Task<string> HashAsync(BlobClient blob, ETag etag, CancellationToken cancellationToken)
+    /// <summary>The first pass: content hash, and whether the whole file is within the limits and UTF-8 (see <see cref="FeedInspection"/>).</summary>
+    private async Task<FeedInspectionResult> InspectAsync(BlobClient blob, ETag etag, CancellationToken cancellationToken)
     {
         await using var stream = await OpenVersionAsync(blob, etag, cancellationToken);
-        return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
+        return await FeedInspection.InspectAsync(stream, blob.Name, limits.Value, cancellationToken);
+    }
+
+    /// <summary>Whether a client for <paramref name="blobName"/> reaches exactly that blob (URL resolution removes dot segments).</summary>
+    private static bool Addressable(BlobContainerClient container, string blobName) =>
+        Uri.UnescapeDataString(container.GetBlobClient(blobName).Uri.AbsolutePath).EndsWith($"/{container.Name}/{blobName}", StringComparison.Ordinal);
+
+    /// <summary>The version of a blob that cannot be addressed, from a listing (the prefix travels in the query, unresolved).</summary>
+    private async Task<BlobVersion> FindListedVersionAsync(string blobName, CancellationToken cancellationToken)
+    {
+        await foreach (var item in storage.Incoming.GetBlobsAsync(BlobTraits.None, BlobStates.None, blobName, cancellationToken))
+        {
+            if (item.Name == blobName)
+            {
+                return new BlobVersion(item.Properties.ETag!.Value, item.Properties.LastModified!.Value, item.Properties.ContentLength ?? 0);
+            }
+        }
+        throw new RequestFailedException(404, $"blob {blobName} not found in {storage.Incoming.Name}");
+    }
+
+    /// <summary>The version of a blob that keys its FeedRuns row.</summary>
+    private sealed record BlobVersion(ETag ETag, DateTimeOffset LastModified, long ContentLength)
+    {
+        public static BlobVersion Of(BlobProperties properties) => new(properties.ETag, properties.LastModified, properties.ContentLength);
     }
 
     private static FeedSource OpenSource(BlobClient blob, ETag etag) => new(blob.Name, ct => OpenVersionAsync(blob, etag, ct));

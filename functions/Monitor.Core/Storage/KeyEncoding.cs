@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -6,7 +7,7 @@ namespace Monitor.Core.Storage;
 /// <summary>
 /// Makes any user value safe as (part of) a PartitionKey or RowKey. Table keys forbid / \ # ? and control
 /// characters; we percent-encode those and '%' itself and '|' (our part separator), so distinct values never
-/// collide and the encoding is reversible. Over-long keys keep a readable head plus a hash of the whole value.
+/// collide and the encoding is reversible. Over-long keys keep a readable head plus "%~" and a hash of the whole value.
 /// </summary>
 public static class KeyEncoding
 {
@@ -20,24 +21,43 @@ public static class KeyEncoding
             return value.Length <= MaxPartLength ? value : Shorten(value, value);
         }
         var sb = new StringBuilder(value.Length + 8);
-        Span<byte> utf8 = stackalloc byte[4];
-        foreach (var rune in value.EnumerateRunes())
+        for (var i = 0; i < value.Length; i++)
         {
-            if (rune.Value is '/' or '\\' or '#' or '?' or '%' or '|' || Rune.IsControl(rune) || rune.Value is 0xFFFE or 0xFFFF)
+            var c = value[i];
+            if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
             {
-                var n = rune.EncodeToUtf8(utf8);
-                for (var i = 0; i < n; i++)
-                {
-                    sb.Append('%').Append(utf8[i].ToString("X2"));
-                }
+                // A well-formed pair is an ordinary character outside the BMP.
+                sb.Append(c).Append(value[++i]);
+            }
+            else if (c is '/' or '\\' or '#' or '?' or '%' or '|' or '\uFFFE' or '\uFFFF' || char.IsControl(c) || char.IsSurrogate(c))
+            {
+                AppendEscaped(sb, c);
             }
             else
             {
-                sb.Append(rune.ToString());
+                sb.Append(c);
             }
         }
         var encoded = sb.ToString();
         return encoded.Length <= MaxPartLength ? encoded : Shorten(encoded, value);
+    }
+
+    /// <summary>
+    /// %XX for each byte of the character's UTF-8 form. An unpaired surrogate (which UTF-8 cannot hold, and which JSON
+    /// escapes can produce) gets the three bytes of its code unit, so two different ones never share a key.
+    /// </summary>
+    private static void AppendEscaped(StringBuilder sb, char c)
+    {
+        ReadOnlySpan<int> bytes = c switch
+        {
+            < '\u0080' => [c],
+            < '\u0800' => [0xC0 | (c >> 6), 0x80 | (c & 0x3F)],
+            _ => [0xE0 | (c >> 12), 0x80 | ((c >> 6) & 0x3F), 0x80 | (c & 0x3F)],
+        };
+        foreach (var b in bytes)
+        {
+            sb.Append('%').Append(b.ToString("X2"));
+        }
     }
 
     /// <summary>Joins encoded parts with <see cref="Separator"/>.</summary>
@@ -64,5 +84,22 @@ public static class KeyEncoding
         return false;
     }
 
-    private static string Shorten(string encoded, string original) => $"{encoded[..(MaxPartLength - 18)]}~{Hash(original)}";
+    /// <summary>
+    /// Marks a shortened part. Encoding never writes it (every '%' it writes is followed by two hex digits, and a value that
+    /// needs no encoding has no '%'), so no short value can be spelled to meet a long value's shortened key.
+    /// </summary>
+    private const string ShortenedMarker = "%~";
+    private const int ShortenedHashChars = 32;
+
+    private static string Shorten(string encoded, string original)
+    {
+        var head = MaxPartLength - ShortenedMarker.Length - ShortenedHashChars;
+        if (char.IsHighSurrogate(encoded[head - 1]))
+        {
+            head--;
+        }
+        // Hashed as UTF-16, so values that differ only in unpaired surrogates hash apart too.
+        var hash = Convert.ToHexStringLower(SHA256.HashData(MemoryMarshal.AsBytes(original.AsSpan())))[..ShortenedHashChars];
+        return $"{encoded[..head]}{ShortenedMarker}{hash}";
+    }
 }

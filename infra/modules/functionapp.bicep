@@ -1,0 +1,147 @@
+// The function app on Flex Consumption (FC1): .NET isolated worker, a user-assigned identity, and identity-based
+// connections only. No setting holds a key: AzureWebJobsStorage and MonitorStorage are the "__serviceUri +
+// __credential + __clientId" forms, the deployment package is fetched with the identity, and telemetry is sent with it.
+
+param planName string
+param appName string
+param location string
+param tags object
+
+@description('Resource ID of the user-assigned identity.')
+param identityId string
+
+@description('Client ID of the user-assigned identity (what identity-based connections name).')
+param identityClientId string
+
+param storageBlobEndpoint string
+param storageQueueEndpoint string
+param storageTableEndpoint string
+
+@description('Container of the deployment package in the storage account.')
+param deploymentContainerName string
+
+@description('Application Insights connection string (identifies the resource; not a secret while local auth is disabled).')
+param applicationInsightsConnectionString string
+
+@description('NCRONTAB schedule of the overdue sweep (app setting OverdueSweepSchedule).')
+param overdueSweepSchedule string
+
+@description('Most instances Flex Consumption may scale out to.')
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int
+
+@description('Memory of each instance, in MB.')
+@allowed([512, 2048, 4096])
+param instanceMemoryMB int = 2048
+
+@description('.NET isolated worker version of the runtime stack.')
+param dotnetVersion string = '10.0'
+
+@description('Extra app settings (e.g. Feeds__MaxFeedBytes); merged over the defaults. Must not hold secrets.')
+param extraAppSettings object = {}
+
+// Identity-based connections, as the Functions host (AzureWebJobsStorage) and Microsoft.Extensions.Azure (MonitorStorage)
+// read them: the service URIs, credential = managedidentity and the user-assigned identity's client ID. Nothing here is
+// a secret; extraAppSettings is merged over it.
+var appSettings = {
+  AzureWebJobsStorage__blobServiceUri: storageBlobEndpoint
+  AzureWebJobsStorage__queueServiceUri: storageQueueEndpoint
+  AzureWebJobsStorage__tableServiceUri: storageTableEndpoint
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identityClientId
+  MonitorStorage__blobServiceUri: storageBlobEndpoint
+  MonitorStorage__queueServiceUri: storageQueueEndpoint
+  MonitorStorage__tableServiceUri: storageTableEndpoint
+  MonitorStorage__credential: 'managedidentity'
+  MonitorStorage__clientId: identityClientId
+  OverdueSweepSchedule: overdueSweepSchedule
+  // Identifies the Application Insights resource and its ingestion endpoint; it cannot send on its own because the
+  // resource has local auth disabled. Telemetry is authenticated with the identity:
+  APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD;ClientId=${identityClientId}'
+}
+
+resource plan 'Microsoft.Web/serverfarms@2024-11-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    name: 'FC1'
+    tier: 'FlexConsumption'
+  }
+  properties: {
+    // Linux.
+    reserved: true
+  }
+}
+
+resource app 'Microsoft.Web/sites@2024-11-01' = {
+  name: appName
+  location: location
+  // azd finds the app to deploy the 'functions' service to by this tag.
+  tags: union(tags, { 'azd-service-name': 'functions' })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    siteConfig: {
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      http20Enabled: true
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storageBlobEndpoint}${deploymentContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        maximumInstanceCount: maximumInstanceCount
+        instanceMemoryMB: instanceMemoryMB
+      }
+      runtime: {
+        name: 'dotnet-isolated'
+        version: dotnetVersion
+      }
+    }
+  }
+}
+
+resource settings 'Microsoft.Web/sites/config@2024-11-01' = {
+  parent: app
+  name: 'appsettings'
+  properties: union(appSettings, extraAppSettings)
+}
+
+// No publishing passwords: deployment goes through Entra ID (azd, az functionapp deploy) only.
+resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-11-01' = {
+  parent: app
+  name: 'scm'
+  properties: {
+    allow: false
+  }
+}
+
+resource ftpBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-11-01' = {
+  parent: app
+  name: 'ftp'
+  properties: {
+    allow: false
+  }
+}
+
+output name string = app.name
+output defaultHostName string = app.properties.defaultHostName
