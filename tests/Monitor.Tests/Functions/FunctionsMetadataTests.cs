@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Monitor.Tests.Infrastructure;
 
 namespace Monitor.Tests.Functions;
@@ -9,14 +8,7 @@ public sealed class FunctionsMetadataTests
     [Fact]
     public void Metadata_lists_the_event_grid_blob_trigger_and_the_timer_trigger()
     {
-        var bin = Path.Combine(RepoPaths.Root, "functions", "Monitor.Functions", "bin");
-        var metadataFile = Directory.Exists(bin)
-            ? Directory.EnumerateFiles(bin, "functions.metadata", SearchOption.AllDirectories).OrderByDescending(File.GetLastWriteTimeUtc).FirstOrDefault()
-            : null;
-        Assert.True(metadataFile is not null, $"no functions.metadata under {bin}: build Monitor.sln first (scripts/test.sh does)");
-
-        using var doc = JsonDocument.Parse(File.ReadAllText(metadataFile));
-        var functions = doc.RootElement.EnumerateArray().ToDictionary(f => f.GetProperty("name").GetString()!);
+        var functions = FunctionsMetadata.Load();
 
         var ingest = functions["IngestFeed"].GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("type").GetString() == "blobTrigger");
         Assert.Equal("incoming/{name}", ingest.GetProperty("path").GetString());

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Monitor.Tests.Infrastructure;
 
 namespace Monitor.Tests.Functions;
@@ -13,15 +12,8 @@ public sealed class ReportingFunctionsMetadataTests
     [InlineData("GetReport", "reports/{period}")]
     public void Each_reporting_route_is_a_GET_with_function_level_authorization(string function, string route)
     {
-        var bin = Path.Combine(RepoPaths.Root, "functions", "Monitor.Functions", "bin");
-        var metadataFile = Directory.Exists(bin)
-            ? Directory.EnumerateFiles(bin, "functions.metadata", SearchOption.AllDirectories).OrderByDescending(File.GetLastWriteTimeUtc).FirstOrDefault()
-            : null;
-        Assert.True(metadataFile is not null, $"no functions.metadata under {bin}: build Monitor.sln first (scripts/test.sh does)");
-
-        using var doc = JsonDocument.Parse(File.ReadAllText(metadataFile));
-        var functions = doc.RootElement.EnumerateArray().ToDictionary(f => f.GetProperty("name").GetString()!);
-        Assert.True(functions.ContainsKey(function), $"{function} is not in {metadataFile}");
+        var functions = FunctionsMetadata.Load();
+        Assert.True(functions.ContainsKey(function), $"{function} is not in functions.metadata");
         var trigger = functions[function].GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("type").GetString() == "httpTrigger");
         Assert.Equal("Function", trigger.GetProperty("authLevel").GetString());
         Assert.Equal(route, trigger.GetProperty("route").GetString());
