@@ -69,7 +69,8 @@ public sealed class TableBatchWriter(int parallelism)
 /// </summary>
 public sealed class WriteBuffer(TableBatchWriter writer, int capacity)
 {
-    private readonly Dictionary<TableClient, TablePending> _pending = [];
+    // Keyed by table name: MonitorStorage hands out a new TableClient on every access, so the client itself is no key.
+    private readonly Dictionary<string, TablePending> _pending = new(StringComparer.Ordinal);
     private int _count;
 
     public int Transactions { get; private set; }
@@ -78,10 +79,10 @@ public sealed class WriteBuffer(TableBatchWriter writer, int capacity)
     /// <summary>Adds an upsert; a later entity with the same keys replaces the earlier one (a batch may not hold both).</summary>
     public async ValueTask AddAsync(TableClient table, ITableEntity entity, TableUpdateMode mode, CancellationToken cancellationToken)
     {
-        if (!_pending.TryGetValue(table, out var pending))
+        if (!_pending.TryGetValue(table.Name, out var pending))
         {
-            pending = new TablePending(mode, table.Name.EndsWith(StorageNames.SweepScheduleTable, StringComparison.Ordinal));
-            _pending[table] = pending;
+            pending = new TablePending(table, mode, table.Name.EndsWith(StorageNames.SweepScheduleTable, StringComparison.Ordinal));
+            _pending[table.Name] = pending;
         }
         if (pending.Entities.TryAdd((entity.PartitionKey, entity.RowKey), entity))
         {
@@ -106,7 +107,7 @@ public sealed class WriteBuffer(TableBatchWriter writer, int capacity)
         foreach (var last in new[] { false, true })
         {
             var work = _pending.Where(p => p.Value.WriteLast == last && p.Value.Entities.Count > 0)
-                .Select(p => writer.UpsertAsync(p.Key, p.Value.Entities.Values, p.Value.Mode, cancellationToken)).ToList();
+                .Select(p => writer.UpsertAsync(p.Value.Table, p.Value.Entities.Values, p.Value.Mode, cancellationToken)).ToList();
             foreach (var transactions in await Task.WhenAll(work))
             {
                 Transactions += transactions;
@@ -120,7 +121,7 @@ public sealed class WriteBuffer(TableBatchWriter writer, int capacity)
         _count = 0;
     }
 
-    private sealed record TablePending(TableUpdateMode Mode, bool WriteLast)
+    private sealed record TablePending(TableClient Table, TableUpdateMode Mode, bool WriteLast)
     {
         public Dictionary<(string, string), ITableEntity> Entities { get; } = [];
     }
