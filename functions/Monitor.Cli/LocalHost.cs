@@ -36,7 +36,7 @@ public sealed partial class LocalHost(
     private readonly HashSet<string> _done = [];
 
     /// <summary>Builds the services of the local host from environment variables plus optional overrides.</summary>
-    public static ServiceProvider CreateServices(IDictionary<string, string?>? overrides = null, LogLevel minimumLevel = LogLevel.Warning, IClock? clock = null)
+    public static ServiceProvider CreateServices(IDictionary<string, string?>? overrides = null, LogLevel minimumLevel = LogLevel.Warning, IClock? clock = null, Action<IServiceCollection>? configure = null)
     {
         var configuration = new ConfigurationBuilder()
             .AddEnvironmentVariables()
@@ -53,6 +53,7 @@ public sealed partial class LocalHost(
             services.AddSingleton(clock);
         }
         services.AddSingleton<LocalHost>();
+        configure?.Invoke(services);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
     }
 

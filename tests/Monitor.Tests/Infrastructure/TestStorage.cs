@@ -14,7 +14,7 @@ namespace Monitor.Tests.Infrastructure;
 /// </summary>
 public sealed class TestStorage : IAsyncDisposable
 {
-    public TestStorage(Instant? now = null)
+    public TestStorage(Instant? now = null, Action<IServiceCollection>? configure = null)
     {
         Prefix = "t" + Guid.NewGuid().ToString("N")[..12];
         Clock = new FakeClock(now ?? Instant.FromUtc(2026, 11, 20, 0, 0));
@@ -22,7 +22,7 @@ public sealed class TestStorage : IAsyncDisposable
         {
             [StorageConnection.Name] = AzuriteServer.ConnectionString,
             [$"{MonitorOptions.Section}:{nameof(MonitorOptions.StoragePrefix)}"] = Prefix,
-        }, clock: Clock);
+        }, clock: Clock, configure: configure);
         Storage = Services.GetRequiredService<MonitorStorage>();
     }
 
