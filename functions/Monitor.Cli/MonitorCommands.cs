@@ -66,6 +66,7 @@ public static class MonitorCommands
         root.Subcommands.Add(SweepCommand());
         root.Subcommands.Add(RequestsCommand());
         root.Subcommands.Add(MatchesCommand());
+        root.Subcommands.Add(FeedAudit.Command());
         return root;
     }
 
@@ -208,7 +209,7 @@ public static class MonitorCommands
         return command;
     }
 
-    private static ServiceProvider Services(ParseResult parse, Instant? asOf)
+    internal static ServiceProvider Services(ParseResult parse, Instant? asOf)
     {
         var services = LocalHost.CreateServices(minimumLevel: parse.GetValue(Verbose) ? LogLevel.Information : LogLevel.Warning);
         // Fail fast on bad options (e.g. Monitor__StoragePrefix), as ValidateOnStart would in the function app.
