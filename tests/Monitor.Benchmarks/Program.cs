@@ -26,6 +26,11 @@ catch (ArgumentException ex)
     Console.Error.WriteLine("Run with --help for the options.");
     return 1;
 }
+catch (IOException ex)
+{
+    Console.Error.WriteLine($"monitor-benchmarks: {ex.Message}");
+    return 1;
+}
 catch (InvalidOperationException ex) when (ex.Message.StartsWith("benchmark run is invalid", StringComparison.Ordinal))
 {
     Console.Error.WriteLine(ex.Message);
