@@ -70,6 +70,7 @@ public static class MonitorCommands
         root.Subcommands.Add(ReportCommand.Build());
         root.Subcommands.Add(ExplainCommand.Build());
         root.Subcommands.Add(DigestCommand.Build());
+        root.Subcommands.Add(FeedAudit.Command());
         return root;
     }
 

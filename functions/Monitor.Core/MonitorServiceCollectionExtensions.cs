@@ -28,6 +28,8 @@ public static class MonitorServiceCollectionExtensions
 
         services.AddAzureClients(clients =>
         {
+            // Policies registered as IStoragePolicyProvider (tests, benchmark: counters, fault injection); none in production.
+            clients.ConfigureDefaults((options, provider) => StoragePolicies.Attach(options, provider));
             var connection = configuration.GetSection(StorageConnection.Name);
             if (!string.IsNullOrWhiteSpace(connection.Value))
             {

@@ -139,8 +139,10 @@ public sealed partial class FeedIngestor(
     public static (string PartitionKey, string RowKey) RunKeys(string blobName, ETag etag, DateTimeOffset lastModified)
     {
         var source = DropZonePath.TryParse(blobName, out var path, out _) ? path.Source : "unknown";
-        // Listings and property reads quote ETags differently: key on the bare value.
-        return (KeyEncoding.Encode(source), $"{KeyEncoding.InvertedTicks(lastModified)}{KeyEncoding.Separator}{KeyEncoding.Hash(blobName + "\n" + etag.ToString().Trim('"'), 12)}");
+        // A response header quotes the ETag ("0x8D..."), a blob listing does not (0x8D...): hash the bare value,
+        // so that the local host and `monitor audit`, which list, find the row the ingestor wrote.
+        var version = etag.ToString().Trim('"');
+        return (KeyEncoding.Encode(source), $"{KeyEncoding.InvertedTicks(lastModified)}{KeyEncoding.Separator}{KeyEncoding.Hash(blobName + "\n" + version, 12)}");
     }
 
     private FeedRunEntity NewRun(string blobName, DropZonePath? path, BlobVersion properties)

@@ -37,7 +37,7 @@ public sealed record ClockEvaluation(RequestEntity Row, RequestClocks Clocks, IR
         {
             PartitionKey = stored.PartitionKey,
             RowKey = stored.RowKey,
-            // Register columns are carried over unchanged: the update is a merge.
+            // Register columns are carried over unchanged: the sweep replaces the whole row (see OverdueSweeper).
             RequestId = stored.RequestId,
             RequestingParty = stored.RequestingParty,
             RespondingParty = stored.RespondingParty,

@@ -148,7 +148,13 @@ public sealed partial class OverdueSweeper(
                 // A register re-import changed the row meanwhile: evaluate again from fresh state.
                 continue;
             }
-            await ReplaceScheduleAsync(entries, evaluation.NextChangeAt is { } next ? SweepScheduleKeys.At(next, requestId, partition!) : null, cancellationToken);
+            var nextEntry = evaluation.NextChangeAt is { } next ? SweepScheduleKeys.At(next, requestId, partition!) : null;
+            // The entry an earlier sweep left at the old next change (the row's ScheduleKey) is superseded when new
+            // events moved it: without this it would stay, and wake a sweep later for nothing.
+            var consumed = row.ScheduleKey is { } previous && previous != nextEntry?.RowKey && entries.TrueForAll(e => e.RowKey != previous)
+                ? [.. entries, new ScheduleEntity { RowKey = previous, RequestId = requestId, ETag = ETag.All }]
+                : entries;
+            await ReplaceScheduleAsync(consumed, nextEntry, cancellationToken);
             return (reads, evaluation.LevelChanges, [.. alerts]);
         }
     }
