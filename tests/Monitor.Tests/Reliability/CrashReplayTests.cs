@@ -40,7 +40,7 @@ public sealed class CrashReplayTests(ITestOutputHelper output)
             var after = TimeSpan.FromMilliseconds(random.Next(500, 4000));
             await Task.Delay(after);
             Assert.False(monitor.HasExited, $"monitor run exited by itself (code {(monitor.HasExited ? monitor.ExitCode : 0)}):\n{monitor.Tail(20)}");
-            await monitor.KillAsync();
+            await monitor.KillAsync(CancellationToken.None);
             var (done, partial) = await ProgressAsync(test, hashes);
             kills.Add($"after {after.TotalSeconds:0.0} s: {done.Count} blobs done, partly written: {string.Join(", ", partial)}");
             midFile += partial.Count > 0 ? 1 : 0;
@@ -60,7 +60,7 @@ public sealed class CrashReplayTests(ITestOutputHelper output)
         }
         await using (var once = MonitorProcess.Start(["run", "--once", "--as-of", ReliabilityData.AsOfText], environment))
         {
-            Assert.Equal(0, await once.WaitForExitAsync(TimeSpan.FromMinutes(2)));
+            Assert.Equal(0, await once.WaitForExitAsync(TimeSpan.FromMinutes(2), CancellationToken.None));
         }
 
         var replayed = await StorageSnapshot.CaptureAsync(AzuriteServer.ConnectionString, test.Storage.Names);
