@@ -83,7 +83,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
         _process.BeginErrorReadLine();
 
         var deadline = Stopwatch.StartNew();
-        while (!(await ListeningAsync(_blobPort) && await ListeningAsync(_queuePort) && await ListeningAsync(_tablePort)))
+        while (!(await ListeningAsync(_blobPort, cancellationToken) && await ListeningAsync(_queuePort, cancellationToken) && await ListeningAsync(_tablePort, cancellationToken)))
         {
             if (_process.HasExited)
             {
@@ -98,7 +98,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
     }
 
     /// <summary>Stops Azurite gracefully (SIGTERM, so a persisted instance writes its data), killing it after 20 s.</summary>
-    public async Task StopAsync()
+    public async Task StopAsync(CancellationToken cancellationToken)
     {
         if (_process is not { HasExited: false } process)
         {
@@ -112,7 +112,8 @@ public sealed class AzuriteProcess : IAsyncDisposable
         {
             process.Kill(entireProcessTree: true);
         }
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(20));
         try
         {
             await process.WaitForExitAsync(timeout.Token);
@@ -126,7 +127,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
         _process = null;
     }
 
-    public async ValueTask DisposeAsync() => await StopAsync();
+    public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
 
     private const int SigTerm = 15;
 
@@ -140,12 +141,12 @@ public sealed class AzuriteProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static async Task<bool> ListeningAsync(int port)
+    private static async Task<bool> ListeningAsync(int port, CancellationToken cancellationToken)
     {
         try
         {
             using var client = new TcpClient();
-            await client.ConnectAsync(IPAddress.Loopback, port);
+            await client.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
             return true;
         }
         catch (SocketException)

@@ -38,9 +38,9 @@ public static class BenchmarkRun
             var registerPath = Path.Combine(work.FullName, "register.csv");
             var densePath = Path.Combine(work.FullName, "dense.csv");
             var sparsePath = Path.Combine(work.FullName, "sparse.csv");
-            await WriteAsync(registerPath, w => new FeedGenerator(dense).WriteRegister(w));
-            await WriteAsync(densePath, w => new FeedGenerator(dense).WriteFeed(w));
-            await WriteAsync(sparsePath, w => new FeedGenerator(sparse).WriteFeed(w));
+            Write(registerPath, w => new FeedGenerator(dense).WriteRegister(w));
+            Write(densePath, w => new FeedGenerator(dense).WriteFeed(w));
+            Write(sparsePath, w => new FeedGenerator(sparse).WriteFeed(w));
             output.WriteLine($"  files: dense {MemoryMeter.Mib(new FileInfo(densePath).Length):0.0} MiB, sparse {MemoryMeter.Mib(new FileInfo(sparsePath).Length):0.0} MiB");
 
             var bench = new SideBySide(connection, parallelism);
@@ -150,9 +150,9 @@ public static class BenchmarkRun
         return services.GetRequiredService<IOptions<MonitorOptions>>().Value.WriteParallelism;
     }
 
-    private static async Task WriteAsync(string path, Action<TextWriter> write)
+    private static void Write(string path, Action<TextWriter> write)
     {
-        await using var writer = new StreamWriter(path, append: false, new UTF8Encoding(false), 1 << 16);
+        using var writer = new StreamWriter(path, append: false, new UTF8Encoding(false), 1 << 16);
         write(writer);
     }
 
@@ -162,8 +162,8 @@ public static class BenchmarkRun
         var shape = dense with { Records = 300, Requests = Math.Min(dense.Requests, 30), Seed = dense.Seed + 1 };
         var register = Path.Combine(folder, "warm-register.csv");
         var feed = Path.Combine(folder, "warm.csv");
-        await WriteAsync(register, w => new FeedGenerator(shape).WriteRegister(w));
-        await WriteAsync(feed, w => new FeedGenerator(shape).WriteFeed(w));
+        Write(register, w => new FeedGenerator(shape).WriteRegister(w));
+        Write(feed, w => new FeedGenerator(shape).WriteFeed(w));
         var (_, store, _) = await bench.PipelineAsync("warm", new FeedGenerator(shape), register, feed, shape.Records, cancellationToken);
         await using (store)
         {

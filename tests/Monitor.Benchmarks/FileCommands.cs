@@ -101,8 +101,7 @@ public static class IngestFileCommand
             ["MonitorStorage"] = bench.ConnectionString,
             ["Monitor__StoragePrefix"] = bench.Prefix,
         });
-        var exit = await push.WaitForExitAsync(TimeSpan.FromMinutes(30));
-        cancellationToken.ThrowIfCancellationRequested();
+        var exit = await push.WaitForExitAsync(TimeSpan.FromMinutes(30), cancellationToken);
         if (exit != 0)
         {
             throw new InvalidOperationException($"benchmark run is invalid: monitor push {path} exited with {exit}:\n{push.Tail(10)}");

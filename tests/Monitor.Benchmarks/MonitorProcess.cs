@@ -58,23 +58,24 @@ public sealed class MonitorProcess : IAsyncDisposable
     }
 
     /// <summary>Kills the process at once, as a crash or a scale-in would: no cleanup runs.</summary>
-    public async Task KillAsync()
+    public async Task KillAsync(CancellationToken cancellationToken)
     {
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
         }
-        await _process.WaitForExitAsync(CancellationToken.None);
+        await _process.WaitForExitAsync(cancellationToken);
     }
 
-    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    public async Task<int> WaitForExitAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        using var cancel = new CancellationTokenSource(timeout);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cancel.CancelAfter(timeout);
         try
         {
             await _process.WaitForExitAsync(cancel.Token);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             throw new TimeoutException($"monitor (pid {_process.Id}) did not exit within {timeout.TotalSeconds:0} s; last output:\n{Tail(20)}");
         }
@@ -87,7 +88,7 @@ public sealed class MonitorProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await KillAsync();
+        await KillAsync(CancellationToken.None);
         _process.Dispose();
     }
 

@@ -88,7 +88,7 @@ public static class Soak
             await Task.Delay(1000, cancellationToken);
         }
         samples.Add(new SoakSample(clock.Elapsed, MemoryMeter.WorkingSetBytes(monitor.Pid), MemoryMeter.HandleCount(monitor.Pid)));
-        await monitor.KillAsync();
+        await monitor.KillAsync(cancellationToken);
         return new SoakFigures(clock.Elapsed, files + 1, audit, samples);
     }
 

@@ -78,14 +78,14 @@ public sealed class AuditCommandTests
         await test.Host.RunOnceAsync(AsOf, null, CancellationToken.None);
         await using (var audit = MonitorProcess.Start(["audit"], environment))
         {
-            Assert.Equal(0, await audit.WaitForExitAsync(TimeSpan.FromMinutes(1)));
+            Assert.Equal(0, await audit.WaitForExitAsync(TimeSpan.FromMinutes(1), CancellationToken.None));
             Assert.Contains(audit.Output, line => line.Contains("Every blob is accounted for", StringComparison.Ordinal));
         }
 
         await test.PushAsync("waiting.csv", EndToEndTests.Feed, FeedKind.Incidents, "liaison-cn");
         await using (var audit = MonitorProcess.Start(["audit", "--problems-only"], environment))
         {
-            Assert.Equal(FeedAudit.UnaccountedExitCode, await audit.WaitForExitAsync(TimeSpan.FromMinutes(1)));
+            Assert.Equal(FeedAudit.UnaccountedExitCode, await audit.WaitForExitAsync(TimeSpan.FromMinutes(1), CancellationToken.None));
             Assert.Contains(audit.Output, line => line.Contains("incidents/liaison-cn/waiting.csv", StringComparison.Ordinal));
             Assert.Contains(audit.Output, line => line.Contains("1 blobs have no outcome in FeedRuns", StringComparison.Ordinal));
         }

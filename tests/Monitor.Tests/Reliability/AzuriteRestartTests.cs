@@ -35,7 +35,7 @@ public sealed class AzuriteRestartTests(ITestOutputHelper output)
                 var events = new TableClient(azurite.ConnectionString, storage.Names.Table(StorageNames.RequestEventsTable));
                 await ReliabilityData.WaitForAsync(async () => await AnyAsync(events), TimeSpan.FromMinutes(2), () => $"the ingest to start writing events:\n{monitor.Tail(20)}");
                 var linesBefore = monitor.Output.Count;
-                await azurite.StopAsync();
+                await azurite.StopAsync(CancellationToken.None);
                 await ReliabilityData.WaitForAsync(() => Task.FromResult(monitor.Output.Skip(linesBefore).Any(IsOutageReport)), TimeSpan.FromMinutes(2),
                     () => $"monitor run to report the outage:\n{monitor.Tail(20)}");
                 output.WriteLine("reported: " + monitor.Output.Skip(linesBefore).First(IsOutageReport));
@@ -48,14 +48,14 @@ public sealed class AzuriteRestartTests(ITestOutputHelper output)
             }
             await using (var once = MonitorProcess.Start(["run", "--once", "--as-of", ReliabilityData.AsOfText], environment))
             {
-                Assert.Equal(0, await once.WaitForExitAsync(TimeSpan.FromMinutes(2)));
+                Assert.Equal(0, await once.WaitForExitAsync(TimeSpan.FromMinutes(2), CancellationToken.None));
             }
 
             var restarted = await StorageSnapshot.CaptureAsync(azurite.ConnectionString, storage.Names);
             ReliabilityData.AssertSame(clean, restarted);
             Assert.Equal(clean.QueuedAlertIds, restarted.QueuedAlertIds);
             await ReliabilityData.AssertAuditedAsync(storage, files);
-            await azurite.StopAsync();
+            await azurite.StopAsync(CancellationToken.None);
         }
         finally
         {

@@ -33,32 +33,21 @@ public sealed class CrashReplayTests(ITestOutputHelper output)
         var random = new Random(20261120);
         var kills = new List<string>();
         var midFile = 0;
-        while (kills.Count < MaxKills && midFile < WantedMidFileKills)
+        while (kills.Count < MaxKills && midFile < WantedMidFileKills && (await ProgressAsync(test, hashes)).Done.Count < files.Count)
         {
             await using var monitor = MonitorProcess.Start(["run", "--poll-seconds", "0.2"], environment);
-            // The kill point: every other time anywhere in the first seconds (start-up included); otherwise once a feed's
-            // writes have begun, plus a random delay, so that a slow machine still gets kills in the middle of a file.
-            var started = System.Diagnostics.Stopwatch.StartNew();
-            if (kills.Count % 2 == 1)
-            {
-                var before = (await ProgressAsync(test, hashes)).Done.Count;
-                await ReliabilityData.WaitForAsync(async () =>
-                {
-                    var (done, partial) = await ProgressAsync(test, hashes);
-                    return partial.Count > 0 || done.Count > before || monitor.HasExited;
-                }, TimeSpan.FromMinutes(2), () => $"writes to begin; monitor output:\n{monitor.Tail(20)}");
-            }
-            await Task.Delay(TimeSpan.FromMilliseconds(random.Next(kills.Count % 2 == 1 ? 0 : 500, kills.Count % 2 == 1 ? 600 : 4000)));
-            var after = started.Elapsed;
+            // The kill point: a random moment in the first seconds after it starts on a feed (its progress line),
+            // so that the kills land in the reading and writing of files however fast this machine is.
+            await ReliabilityData.WaitForAsync(() => Task.FromResult(monitor.HasExited || monitor.Output.Any(l => l.Contains("] incidents/", StringComparison.Ordinal))),
+                TimeSpan.FromMinutes(2), () => $"monitor run to start on a feed:\n{monitor.Tail(20)}");
+            var after = TimeSpan.FromMilliseconds(random.Next(200, 3000));
+            await Task.Delay(after);
             Assert.False(monitor.HasExited, $"monitor run exited by itself (code {(monitor.HasExited ? monitor.ExitCode : 0)}):\n{monitor.Tail(20)}");
-            await monitor.KillAsync();
+            var started = monitor.Output.Last(l => l.Contains("] incidents/", StringComparison.Ordinal)).Trim();
+            await monitor.KillAsync(CancellationToken.None);
             var (done, partial) = await ProgressAsync(test, hashes);
-            kills.Add($"after {after.TotalSeconds:0.0} s: {done.Count} blobs done, partly written: {string.Join(", ", partial)}");
+            kills.Add($"{after.TotalSeconds:0.0} s after '{started}': {done.Count} blobs done, partly written: {string.Join(", ", partial)}");
             midFile += partial.Count > 0 ? 1 : 0;
-            if (done.Count == files.Count)
-            {
-                break;
-            }
         }
         output.WriteLine(string.Join('\n', kills));
         Assert.True(midFile >= 1, $"no kill landed in the middle of a file's writes; the ingest is too short to test replay:\n{string.Join('\n', kills)}");
@@ -71,7 +60,7 @@ public sealed class CrashReplayTests(ITestOutputHelper output)
         }
         await using (var once = MonitorProcess.Start(["run", "--once", "--as-of", ReliabilityData.AsOfText], environment))
         {
-            Assert.Equal(0, await once.WaitForExitAsync(TimeSpan.FromMinutes(2)));
+            Assert.Equal(0, await once.WaitForExitAsync(TimeSpan.FromMinutes(2), CancellationToken.None));
         }
 
         var replayed = await StorageSnapshot.CaptureAsync(AzuriteServer.ConnectionString, test.Storage.Names);
