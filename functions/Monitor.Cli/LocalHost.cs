@@ -175,7 +175,7 @@ public sealed partial class LocalHost(
     private async Task<FeedRunEntity?> IngestWithRetriesAsync(BlobItem blob, List<string> failures, CancellationToken cancellationToken)
     {
         var key = VersionKey(blob);
-        while (true)
+        for (var tries = 1; ; tries++)
         {
             try
             {
@@ -188,17 +188,39 @@ public sealed partial class LocalHost(
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                var attempts = _attempts[key] = _attempts.GetValueOrDefault(key) + 1;
-                LogAttemptFailed(ex, blob.Name, attempts);
-                if (attempts >= options.Value.MaxBlobAttempts)
+                LogAttemptFailed(ex, blob.Name, tries);
+                if (IsStorageOutage(ex))
                 {
-                    failures.Add($"{blob.Name}: failed {attempts} times, parked as poison: {ex.Message}");
-                    return await ingestor.MarkPoisonAsync(blob.Name, ex.ToString(), attempts, cancellationToken);
+                    // Storage failing on its side is not the blob's fault: never poison for it. After a few tries in
+                    // this pass the blob stays pending, and the next pass (or `run --once` again) picks it up.
+                    if (tries >= options.Value.MaxBlobAttempts)
+                    {
+                        failures.Add($"{blob.Name}: storage unavailable after {tries} tries ({ex.Message.Split('\n')[0]}); left pending for the next pass");
+                        return null;
+                    }
                 }
-                await Task.Delay(TimeSpan.FromMilliseconds(250 * (1 << Math.Min(attempts, 5))), cancellationToken);
+                else
+                {
+                    var attempts = _attempts[key] = _attempts.GetValueOrDefault(key) + 1;
+                    if (attempts >= options.Value.MaxBlobAttempts)
+                    {
+                        failures.Add($"{blob.Name}: failed {attempts} times, parked as poison: {ex.Message}");
+                        return await ingestor.MarkPoisonAsync(blob.Name, ex.ToString(), attempts, cancellationToken);
+                    }
+                }
+                await Task.Delay(TimeSpan.FromMilliseconds(250 * (1 << Math.Min(tries, 5))), cancellationToken);
             }
         }
     }
+
+    /// <summary>The storage service is unreachable or failing (5xx, timeouts, dropped connections), after the SDK's own retries.</summary>
+    internal static bool IsStorageOutage(Exception ex) => ex switch
+    {
+        RequestFailedException r => r.Status == 0 || r.Status >= 500 || r.InnerException is not null && IsStorageOutage(r.InnerException),
+        HttpRequestException or IOException or System.Net.Sockets.SocketException or TimeoutException or TaskCanceledException => true,
+        AggregateException a => a.InnerExceptions.Count > 0 && a.InnerExceptions.All(IsStorageOutage),
+        _ => false,
+    };
 
     private static string VersionKey(BlobItem blob) => $"{blob.Name}\n{blob.Properties.ETag}";
 

@@ -39,4 +39,15 @@ public sealed class CliTests
         var parse = MonitorCommands.Build().Parse(["push", "feed.csv", "--kind", "alerts"]);
         Assert.NotEmpty(parse.Errors);
     }
+
+    [Fact]
+    public void Storage_outages_are_told_apart_from_bad_blobs()
+    {
+        Assert.True(LocalHost.IsStorageOutage(new Azure.RequestFailedException(503, "Service Unavailable")));
+        Assert.True(LocalHost.IsStorageOutage(new Azure.RequestFailedException(0, "no response", new HttpRequestException("Connection refused"))));
+        Assert.True(LocalHost.IsStorageOutage(new AggregateException(new HttpRequestException("reset"), new IOException("broken pipe"))));
+        Assert.False(LocalHost.IsStorageOutage(new Azure.RequestFailedException(400, "The property value exceeds the maximum allowed size")));
+        Assert.False(LocalHost.IsStorageOutage(new InvalidOperationException("config/policy.json: bad duration")));
+        Assert.False(LocalHost.IsStorageOutage(new AggregateException(new HttpRequestException("reset"), new FormatException("bad"))));
+    }
 }
