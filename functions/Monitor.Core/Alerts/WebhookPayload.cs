@@ -69,24 +69,7 @@ public static class WebhookPayload
         .Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
 
     /// <summary>Teams renders Markdown and some HTML: escape both so that a request ID shows as written.</summary>
-    public static string MarkdownEscape(string text)
-    {
-        var builder = new StringBuilder(text.Length + 8);
-        foreach (var c in text)
-        {
-            switch (c)
-            {
-                case '&': builder.Append("&amp;"); break;
-                case '<': builder.Append("&lt;"); break;
-                case '>': builder.Append("&gt;"); break;
-                case '\\' or '*' or '_' or '`' or '#' or '[' or ']' or '~' or '|':
-                    builder.Append('\\').Append(c);
-                    break;
-                default: builder.Append(c); break;
-            }
-        }
-        return builder.ToString();
-    }
+    public static string MarkdownEscape(string text) => MarkdownText.Escape(text, foldLineBreaks: false);
 
     private static string CycleText(AlertEntity alert) => alert.Clock == "update" ? $" (cycle {alert.Cycle})" : "";
 

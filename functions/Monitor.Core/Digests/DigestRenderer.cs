@@ -138,23 +138,5 @@ public static class DigestRenderer
     private static string H(string text) => WebUtility.HtmlEncode(text);
 
     /// <summary>Escapes a value for a Markdown paragraph or table cell.</summary>
-    public static string Md(string text)
-    {
-        var builder = new StringBuilder(text.Length + 8);
-        foreach (var c in text)
-        {
-            switch (c)
-            {
-                case '&': builder.Append("&amp;"); break;
-                case '<': builder.Append("&lt;"); break;
-                case '>': builder.Append("&gt;"); break;
-                case '\r' or '\n': builder.Append(' '); break;
-                case '\\' or '|' or '*' or '_' or '`' or '[' or ']' or '#' or '~':
-                    builder.Append('\\').Append(c);
-                    break;
-                default: builder.Append(c); break;
-            }
-        }
-        return builder.ToString();
-    }
+    public static string Md(string text) => MarkdownText.Escape(text, foldLineBreaks: true);
 }
