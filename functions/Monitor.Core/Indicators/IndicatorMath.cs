@@ -122,7 +122,10 @@ public static class IndicatorMath
     /// top-level label: "a.b.example.com" gives "b.example.com", "example.com". There is no public-suffix list, so
     /// "x.example.co.uk" also gives "co.uk"; the warninglist is where such suffixes are kept from matching.
     /// </summary>
-    public static IEnumerable<string> ParentDomains(string domain)
+    public static IEnumerable<string> ParentDomains(string domain) => ParentDomainStarts(domain).Select(start => domain[start..]);
+
+    /// <summary>Where each of <see cref="ParentDomains"/> starts in <paramref name="domain"/> (lookups by slice allocate no strings).</summary>
+    public static IEnumerable<int> ParentDomainStarts(string domain)
     {
         if (string.IsNullOrEmpty(domain))
         {
@@ -138,7 +141,7 @@ public static class IndicatorMath
                 yield break;
             }
 
-            yield return domain[(dot + 1)..];
+            yield return dot + 1;
             dot = next;
         }
     }

@@ -34,7 +34,7 @@ public sealed partial class FeedIngestor
     {
         private int _rejectOrdinal;
 
-        public WriteBuffer Buffer { get; } = new(new TableBatchWriter(options.WriteParallelism), options.WriteBufferEntities);
+        public WriteBuffer Buffer { get; } = new(options.WriteParallelism, options.WriteBufferEntities);
 
         public ValueTask RejectAsync(string location, string reason, string? recordId, string? raw, bool warning, CancellationToken ct)
         {

@@ -13,23 +13,36 @@ public sealed class MatchOutcome
     public List<RecordMatch> Matches { get; } = [];
     public int Suppressed { get; set; }
     public List<string> OverMatched { get; } = [];
+
+    internal void Clear()
+    {
+        Matches.Clear();
+        Suppressed = 0;
+        OverMatched.Clear();
+    }
 }
 
 /// <summary>
 /// Matches one record against the open requests: by explicit reference (reference fields, or the request-ID
 /// pattern in free text, which only counts for registered requests) and by indicators. Warninglisted values
 /// never match, and a value that would match more than the cap is flagged instead of matching everything.
+/// One matcher serves one file, record after record: the outcome it returns is reused by the next call.
 /// </summary>
 public sealed class RecordMatcher(RequestIndex index, Warninglist warninglist, Regex requestIdPattern, int overMatchCap)
 {
     private readonly List<IndicatorHit> _hits = [];
+    private readonly MatchOutcome _outcome = new();
+    private readonly HashSet<string> _seenRefs = new(StringComparer.OrdinalIgnoreCase);
 
     public RequestIndex Index => index;
 
+    /// <summary>Matches one record; the result is valid until the next call.</summary>
     public MatchOutcome Match(IReadOnlyList<string> explicitRefs, IEnumerable<string> freeText, IReadOnlyList<Indicator> indicators)
     {
-        var outcome = new MatchOutcome();
-        var seenRefs = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var outcome = _outcome;
+        outcome.Clear();
+        var seenRefs = _seenRefs;
+        seenRefs.Clear();
         foreach (var reference in explicitRefs)
         {
             var id = reference.Trim();
@@ -41,7 +54,8 @@ public sealed class RecordMatcher(RequestIndex index, Warninglist warninglist, R
         }
         foreach (var text in freeText)
         {
-            if (string.IsNullOrEmpty(text))
+            // Free-text references only count for registered requests: text that holds no registered ID needs no regex.
+            if (string.IsNullOrEmpty(text) || !index.MayMentionRequest(text))
             {
                 continue;
             }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Monitor.Core.Indicators;
 
 namespace Monitor.Core.Matching;
@@ -39,13 +40,17 @@ public readonly record struct IndicatorHit(IndexedRequest Request, MatchType Typ
 public sealed class RequestIndex
 {
     private readonly Dictionary<string, IndexedRequest> _byId = new(StringComparer.OrdinalIgnoreCase);
-    private readonly Dictionary<string, List<(IndexedRequest, Indicator)>> _exact = new(StringComparer.Ordinal);
+    private readonly SearchValues<string> _idSearch;
+    // Keyed by the indicator itself (type and value), so a lookup allocates nothing.
+    private readonly Dictionary<Indicator, List<(IndexedRequest, Indicator)>> _exact = [];
     // Request domains, and hosts of request URLs, keyed by the domain.
     private readonly Dictionary<string, List<(IndexedRequest, Indicator)>> _domains = new(StringComparer.Ordinal);
+    // Parent domains are looked up as slices of the record's domain, without a string each.
+    private readonly Dictionary<string, List<(IndexedRequest, Indicator)>>.AlternateLookup<ReadOnlySpan<char>> _domainSlices;
     private readonly Dictionary<string, List<(IndexedRequest, Indicator)>> _urlHosts = new(StringComparer.Ordinal);
     // Request CIDRs: (isV6, prefix) -> network -> owners.
     private readonly Dictionary<(bool, int), Dictionary<UInt128, List<(IndexedRequest, Indicator)>>> _networks = [];
-    private readonly List<(bool, int)> _prefixes = [];
+    private readonly List<(bool IsV6, int Prefix, Dictionary<UInt128, List<(IndexedRequest, Indicator)>> Networks)> _prefixes = [];
     // Request single addresses, sorted, for containment in a record's CIDR.
     private readonly (UInt128 Address, IndexedRequest Request, Indicator Indicator)[] _v4;
     private readonly (UInt128 Address, IndexedRequest Request, Indicator Indicator)[] _v6;
@@ -59,7 +64,7 @@ public sealed class RequestIndex
             _byId[request.RequestId] = request;
             foreach (var indicator in request.Indicators)
             {
-                Add(_exact, indicator.ToString(), request, indicator);
+                Add(_exact, indicator, request, indicator);
                 switch (indicator.Type)
                 {
                     case IndicatorType.Domain:
@@ -75,7 +80,7 @@ public sealed class RequestIndex
                         if (!_networks.TryGetValue((isV6, prefix), out var byNetwork))
                         {
                             _networks[(isV6, prefix)] = byNetwork = [];
-                            _prefixes.Add((isV6, prefix));
+                            _prefixes.Add((isV6, prefix, byNetwork));
                         }
                         if (!byNetwork.TryGetValue(network, out var owners))
                         {
@@ -86,6 +91,8 @@ public sealed class RequestIndex
                 }
             }
         }
+        _domainSlices = _domains.GetAlternateLookup<ReadOnlySpan<char>>();
+        _idSearch = SearchValues.Create([.. _byId.Keys], StringComparison.OrdinalIgnoreCase);
         _v4 = [.. v4.OrderBy(x => x.Item1)];
         _v6 = [.. v6.OrderBy(x => x.Item1)];
     }
@@ -96,12 +103,15 @@ public sealed class RequestIndex
 
     public IndexedRequest? Find(string requestId) => _byId.GetValueOrDefault(requestId);
 
+    /// <summary>Whether <paramref name="text"/> contains any registered request ID (ignoring case): one vectorised search.</summary>
+    public bool MayMentionRequest(string text) => text.AsSpan().IndexOfAny(_idSearch) >= 0;
+
     public IEnumerable<IndexedRequest> Requests => _byId.Values;
 
     /// <summary>Every open request that a normalised record value matches, with the reason.</summary>
     public void Match(Indicator value, List<IndicatorHit> hits)
     {
-        if (_exact.TryGetValue(value.ToString(), out var exact))
+        if (_exact.TryGetValue(value, out var exact))
         {
             foreach (var (request, indicator) in exact)
             {
@@ -112,23 +122,17 @@ public sealed class RequestIndex
         {
             case IndicatorType.Domain:
                 AddAll(hits, _urlHosts, value.Value, MatchType.UrlHost);
-                foreach (var parent in IndicatorMath.ParentDomains(value.Value))
-                {
-                    AddAll(hits, _domains, parent, MatchType.Subdomain);
-                }
+                AddParents(hits, value.Value, MatchType.Subdomain);
                 break;
             case IndicatorType.Url when IndicatorMath.HostOfUrl(value.Value) is { } host:
                 AddAll(hits, _domains, host, MatchType.UrlHost);
-                AddAll(hits, _exact, $"ip:{host.Trim('[', ']')}", MatchType.UrlHost);
-                foreach (var parent in IndicatorMath.ParentDomains(host))
-                {
-                    AddAll(hits, _domains, parent, MatchType.UrlHost);
-                }
+                AddAll(hits, _exact, new Indicator(IndicatorType.Ip, host.Trim('[', ']')), MatchType.UrlHost);
+                AddParents(hits, host, MatchType.UrlHost);
                 break;
             case IndicatorType.Ip when _prefixes.Count > 0 && IndicatorMath.TryParseNetwork(value.Value, out var address, out _, out var isV6):
-                foreach (var (v6, prefix) in _prefixes)
+                foreach (var (v6, prefix, networks) in _prefixes)
                 {
-                    if (v6 == isV6 && _networks[(v6, prefix)].TryGetValue(Mask(address, prefix, v6), out var owners))
+                    if (v6 == isV6 && networks.TryGetValue(Mask(address, prefix, v6), out var owners))
                     {
                         foreach (var (request, indicator) in owners)
                         {
@@ -148,7 +152,27 @@ public sealed class RequestIndex
         }
     }
 
-    private static void AddAll(List<IndicatorHit> hits, Dictionary<string, List<(IndexedRequest, Indicator)>> map, string key, MatchType type)
+    /// <summary>The request domains that <paramref name="domain"/> is a subdomain of (as <see cref="IndicatorMath.ParentDomains"/>).</summary>
+    private void AddParents(List<IndicatorHit> hits, string domain, MatchType type)
+    {
+        if (_domains.Count == 0)
+        {
+            return;
+        }
+        foreach (var start in IndicatorMath.ParentDomainStarts(domain))
+        {
+            if (_domainSlices.TryGetValue(domain.AsSpan(start), out var owners))
+            {
+                foreach (var (request, indicator) in owners)
+                {
+                    hits.Add(new IndicatorHit(request, type, indicator));
+                }
+            }
+        }
+    }
+
+    private static void AddAll<TKey>(List<IndicatorHit> hits, Dictionary<TKey, List<(IndexedRequest, Indicator)>> map, TKey key, MatchType type)
+        where TKey : notnull
     {
         if (map.TryGetValue(key, out var owners))
         {
@@ -159,7 +183,8 @@ public sealed class RequestIndex
         }
     }
 
-    private static void Add(Dictionary<string, List<(IndexedRequest, Indicator)>> map, string key, IndexedRequest request, Indicator indicator)
+    private static void Add<TKey>(Dictionary<TKey, List<(IndexedRequest, Indicator)>> map, TKey key, IndexedRequest request, Indicator indicator)
+        where TKey : notnull
     {
         if (!map.TryGetValue(key, out var owners))
         {

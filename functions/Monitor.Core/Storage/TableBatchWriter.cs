@@ -10,7 +10,7 @@ public sealed class TableBatchWriter(int parallelism)
 {
     public const int MaxBatchOperations = 100;
     // The service limit is 4 MiB per transaction; leave headroom for the multipart envelope.
-    private const int MaxBatchBytes = 3 * 1024 * 1024;
+    public const int MaxBatchBytes = 3 * 1024 * 1024;
 
     /// <summary>Upserts the entities; returns the number of transactions submitted.</summary>
     public async Task<int> UpsertAsync(TableClient table, IReadOnlyCollection<ITableEntity> entities, TableUpdateMode mode, CancellationToken cancellationToken)
@@ -19,28 +19,34 @@ public sealed class TableBatchWriter(int parallelism)
         {
             return 0;
         }
-        var batches = new List<List<TableTransactionAction>>();
-        foreach (var partition in entities.GroupBy(e => e.PartitionKey, StringComparer.Ordinal))
-        {
-            var current = new List<TableTransactionAction>();
-            var bytes = 0;
-            foreach (var entity in partition)
-            {
-                var size = EstimateBytes(entity);
-                if (current.Count == MaxBatchOperations || (current.Count > 0 && bytes + size > MaxBatchBytes))
-                {
-                    batches.Add(current);
-                    current = [];
-                    bytes = 0;
-                }
-                current.Add(new TableTransactionAction(mode == TableUpdateMode.Merge ? TableTransactionActionType.UpsertMerge : TableTransactionActionType.UpsertReplace, entity));
-                bytes += size;
-            }
-            batches.Add(current);
-        }
+        var batches = entities.GroupBy(e => e.PartitionKey, StringComparer.Ordinal).SelectMany(partition => Batches(partition, mode)).ToList();
         await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },
             async (batch, ct) => await table.SubmitTransactionAsync(batch, ct));
         return batches.Count;
+    }
+
+    /// <summary>Splits the entities of one partition into transactions within the count and size limits.</summary>
+    public static IEnumerable<List<TableTransactionAction>> Batches(IEnumerable<ITableEntity> partition, TableUpdateMode mode)
+    {
+        var action = mode == TableUpdateMode.Merge ? TableTransactionActionType.UpsertMerge : TableTransactionActionType.UpsertReplace;
+        var current = new List<TableTransactionAction>();
+        var bytes = 0;
+        foreach (var entity in partition)
+        {
+            var size = EstimateBytes(entity);
+            if (current.Count == MaxBatchOperations || (current.Count > 0 && bytes + size > MaxBatchBytes))
+            {
+                yield return current;
+                current = [];
+                bytes = 0;
+            }
+            current.Add(new TableTransactionAction(action, entity));
+            bytes += size;
+        }
+        if (current.Count > 0)
+        {
+            yield return current;
+        }
     }
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, (System.Reflection.PropertyInfo[] Strings, int Others)> Shapes = new();
@@ -63,84 +69,5 @@ public sealed class TableBatchWriter(int parallelism)
             }
         }
         return size;
-    }
-}
-
-/// <summary>
-/// Buffers entities across tables and flushes them in batches, so memory is bounded by the buffer, not the file.
-/// A full buffer is written in the background while the next one fills (at most one write in flight), so parsing
-/// and storage overlap. Within one flush the data tables are written first and
-/// <see cref="StorageNames.SweepScheduleTable"/> last: a request is only marked for recomputation once the events it
-/// must see are stored.
-/// </summary>
-public sealed class WriteBuffer(TableBatchWriter writer, int capacity)
-{
-    // Keyed by table name, not by client instance, so that all writes to one table share batches.
-    private Dictionary<string, TablePending> _pending = new(StringComparer.Ordinal);
-    private Task _inFlight = Task.CompletedTask;
-    private int _count;
-
-    public int Transactions { get; private set; }
-    public int EntitiesWritten { get; private set; }
-
-    /// <summary>Adds an upsert; a later entity with the same keys replaces the earlier one (a batch may not hold both).</summary>
-    public async ValueTask AddAsync(TableClient table, ITableEntity entity, TableUpdateMode mode, CancellationToken cancellationToken)
-    {
-        if (!_pending.TryGetValue(table.Name, out var pending))
-        {
-            pending = new TablePending(table, mode, table.Name.EndsWith(StorageNames.SweepScheduleTable, StringComparison.Ordinal));
-            _pending[table.Name] = pending;
-        }
-        if (pending.Entities.TryAdd((entity.PartitionKey, entity.RowKey), entity))
-        {
-            _count++;
-        }
-        else
-        {
-            pending.Entities[(entity.PartitionKey, entity.RowKey)] = entity;
-        }
-        if (_count >= capacity)
-        {
-            await _inFlight;
-            _inFlight = WriteAsync(TakePending(), cancellationToken);
-        }
-    }
-
-    /// <summary>Writes everything buffered and waits for the background write, surfacing its failure.</summary>
-    public async Task FlushAsync(CancellationToken cancellationToken)
-    {
-        await _inFlight;
-        _inFlight = Task.CompletedTask;
-        if (_count > 0)
-        {
-            await WriteAsync(TakePending(), cancellationToken);
-        }
-    }
-
-    private Dictionary<string, TablePending> TakePending()
-    {
-        var taken = _pending;
-        _pending = new Dictionary<string, TablePending>(StringComparer.Ordinal);
-        _count = 0;
-        return taken;
-    }
-
-    private async Task WriteAsync(Dictionary<string, TablePending> batch, CancellationToken cancellationToken)
-    {
-        foreach (var last in new[] { false, true })
-        {
-            var work = batch.Values.Where(p => p.WriteLast == last && p.Entities.Count > 0)
-                .Select(p => writer.UpsertAsync(p.Table, p.Entities.Values, p.Mode, cancellationToken)).ToList();
-            foreach (var transactions in await Task.WhenAll(work))
-            {
-                Transactions += transactions;
-            }
-        }
-        EntitiesWritten += batch.Values.Sum(p => p.Entities.Count);
-    }
-
-    private sealed record TablePending(TableClient Table, TableUpdateMode Mode, bool WriteLast)
-    {
-        public Dictionary<(string, string), ITableEntity> Entities { get; } = [];
     }
 }
