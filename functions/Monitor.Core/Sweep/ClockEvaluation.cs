@@ -88,11 +88,11 @@ public sealed record ClockEvaluation(RequestEntity Row, RequestClocks Clocks, IR
 
     /// <summary>
     /// Counts a level change against the stored columns, and raises one alert for every attention level (at-risk,
-    /// overdue, escalated) that the clock's cycle running at T reached since the row was last evaluated: a sweep that
-    /// comes after a skipped interval raises the same alerts as sweeps that did not skip. A cycle that is already met
-    /// or stopped at T raises nothing after the fact. The level at T is also raised whenever it differs from the
-    /// stored one, which covers a late event that moved a threshold before the last evaluation; the deterministic
-    /// alert key makes any repeat a no-op.
+    /// overdue, escalated) that the clock's cycle running at T has reached by T, unless the stored columns show it
+    /// was raised already (see <see cref="RaisedBefore"/>): a sweep that comes after a skipped interval, or after
+    /// events that landed once an earlier sweep had read the timeline, raises the same alerts as one sweep over the
+    /// final timeline. A cycle that is already met or stopped at T raises nothing after the fact. The level at T is
+    /// also raised whenever it differs from the stored one; the deterministic alert key makes any repeat a no-op.
     /// </summary>
     private static void Compare(RequestEntity request, ClockState clock, string clockName, string? oldLevel, int oldCycle, string newLevel,
         Instant asOf, List<AlertEntity> alerts, ref int changes)
@@ -107,15 +107,14 @@ public sealed record ClockEvaluation(RequestEntity Row, RequestClocks Clocks, IR
         {
             return;
         }
-        Instant? lastEvaluated = request.EvaluatedAt is { } evaluated ? Instant.FromDateTimeOffset(evaluated) : null;
         foreach (var (level, reached) in Thresholds(cycle))
         {
-            if (reached is { } at && at <= asOf && (lastEvaluated is not { } last || at > last) && cycle.LevelAt(at) == level)
+            if (reached is { } at && at <= asOf && cycle.LevelAt(at) == level && !RaisedBefore(oldLevel, oldCycle, cycle.Number, level))
             {
                 Add(request, clock, cycle, clockName, level, at, asOf, alerts);
             }
         }
-        if (changed && ClockLevels.TryParse(newLevel, out var current))
+        if (changed && ClockLevels.TryParse(newLevel, out var current) && !RaisedBefore(oldLevel, oldCycle, cycle.Number, current))
         {
             var reachedNow = Thresholds(cycle).FirstOrDefault(t => t.Level == current).At;
             if (reachedNow is { } at)
@@ -124,6 +123,21 @@ public sealed record ClockEvaluation(RequestEntity Row, RequestClocks Clocks, IR
             }
         }
     }
+
+    /// <summary>
+    /// Whether an earlier evaluation raised <paramref name="level"/> of cycle <paramref name="cycle"/>, judged from the
+    /// level and cycle it stored: a running cycle passes at-risk, overdue and escalated in that order, and every
+    /// evaluation raises the attention levels its cycle reached before it stores them, so a stored "overdue" of the
+    /// same cycle means that its at-risk and overdue alerts exist. The instant of that evaluation (EvaluatedAt) cannot
+    /// say this: it describes the timeline that evaluation read, and events stored later (a concurrent ingest, a late
+    /// feed) can start a new cycle or move a threshold to before it. A stored level that proves nothing (pending,
+    /// paused, met, another cycle) raises again, and the alert key turns a repeat into a no-op.
+    /// </summary>
+    private static bool RaisedBefore(string? oldLevel, int oldCycle, int cycle, ClockLevel level) =>
+        oldCycle == cycle
+        && ClockLevels.TryParse(oldLevel, out var stored)
+        && stored is ClockLevel.AtRisk or ClockLevel.Overdue or ClockLevel.Escalated
+        && ClockLevels.Severity(stored) >= ClockLevels.Severity(level);
 
     /// <summary>The cycle in force at <paramref name="t"/>: the last one started at or before it (the first before submission).</summary>
     public static ClockCycle CycleAt(ClockState clock, Instant t) => clock.Cycles.LastOrDefault(c => c.Start <= t) ?? clock.Cycles[0];
