@@ -207,7 +207,7 @@ public static class MonitorCommands
             var storage = services.GetRequiredService<MonitorStorage>();
             await storage.EnsureCreatedAsync(ct);
             var id = parse.GetValue(request);
-            var filter = id is null ? null : TableClient.CreateQueryFilter($"PartitionKey eq {KeyEncoding.Encode(id)}");
+            var filter = id is null ? null : TableClient.CreateQueryFilter($"PartitionKey eq {KeyEncoding.RequestKey(id)}");
             var rows = new List<MatchEntity>();
             await foreach (var row in storage.Matches.QueryAsync<MatchEntity>(filter, cancellationToken: ct))
             {

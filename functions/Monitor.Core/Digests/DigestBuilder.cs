@@ -81,7 +81,7 @@ public sealed class DigestBuilder(MonitorStorage storage, MonitorConfiguration c
         }
         foreach (var (requestId, partition) in stale)
         {
-            var found = await storage.Requests.GetEntityIfExistsAsync<RequestEntity>(partition, KeyEncoding.Encode(requestId), cancellationToken: cancellationToken);
+            var found = await storage.Requests.GetEntityIfExistsAsync<RequestEntity>(partition, KeyEncoding.RequestKey(requestId), cancellationToken: cancellationToken);
             if (found.HasValue && found.Value is { } row)
             {
                 reads++;

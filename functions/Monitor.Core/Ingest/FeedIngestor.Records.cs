@@ -154,7 +154,7 @@ public sealed partial class FeedIngestor
         foreach (var group in outcome.Matches.GroupBy(m => m.RequestId, StringComparer.OrdinalIgnoreCase))
         {
             var first = group.First();
-            var requestKey = KeyEncoding.Encode(first.RequestId);
+            var requestKey = KeyEncoding.RequestKey(first.RequestId);
             foreach (var match in group)
             {
                 counters.Matches++;
@@ -262,7 +262,7 @@ public sealed partial class FeedIngestor
                 continue;
             }
             var partition = KeyEncoding.Encode(request.RespondingParty);
-            var rowKey = KeyEncoding.Encode(request.RequestId);
+            var rowKey = KeyEncoding.RequestKey(request.RequestId);
             if (known.TryGetValue(request.RequestId, out var oldPartition))
             {
                 if (oldPartition != partition)
@@ -320,7 +320,7 @@ public sealed partial class FeedIngestor
         var resolved = 0;
         foreach (var requestId in requestIds)
         {
-            var key = KeyEncoding.Encode(requestId);
+            var key = KeyEncoding.RequestKey(requestId);
             var pending = new List<RequestEventEntity>();
             var filter = TableClient.CreateQueryFilter($"PartitionKey eq {key} and Pending eq {true}");
             await foreach (var e in storage.RequestEvents.QueryAsync<RequestEventEntity>(filter, cancellationToken: cancellationToken))
@@ -340,6 +340,8 @@ public sealed partial class FeedIngestor
             foreach (var e in pending)
             {
                 e.Pending = false;
+                // The feed may have spelt the ID in another case: show the register's spelling.
+                e.RequestId = request.RequestId;
                 e.Effect = EventKinds.EffectOf(e.Kind, e.ReporterParty, request.RequestingParty, request.RespondingParty);
             }
             await writer.UpsertAsync(storage.RequestEvents, pending, TableUpdateMode.Replace, cancellationToken);
@@ -351,7 +353,7 @@ public sealed partial class FeedIngestor
 
     private async Task<RequestEntity?> FindRequestAsync(string requestId, CancellationToken cancellationToken)
     {
-        var filter = TableClient.CreateQueryFilter($"RowKey eq {KeyEncoding.Encode(requestId)}");
+        var filter = TableClient.CreateQueryFilter($"RowKey eq {KeyEncoding.RequestKey(requestId)}");
         await foreach (var row in storage.Requests.QueryAsync<RequestEntity>(filter, maxPerPage: 10, cancellationToken: cancellationToken))
         {
             return row;

@@ -112,7 +112,7 @@ public sealed class ReportService(MonitorStorage storage, MonitorConfiguration c
     private async Task<List<RequestEventEntity>> ReadTimelineAsync(string requestId, CancellationToken cancellationToken)
     {
         var events = new List<RequestEventEntity>();
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {KeyEncoding.Encode(requestId)}");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {KeyEncoding.RequestKey(requestId)}");
         await foreach (var e in storage.RequestEvents.QueryAsync<RequestEventEntity>(filter, cancellationToken: cancellationToken))
         {
             events.Add(e);

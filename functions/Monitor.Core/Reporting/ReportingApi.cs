@@ -128,7 +128,7 @@ public sealed partial class ReportingApi(MonitorStorage storage, ReportService r
         }
         var asOf = AsOfParameter(query, "asOf") ?? clock.GetCurrentInstant();
         await storage.EnsureCreatedAsync(cancellationToken);
-        var key = KeyEncoding.Encode(id);
+        var key = KeyEncoding.RequestKey(id);
         RequestEntity? row = null;
         await foreach (var candidate in storage.Requests.QueryAsync<RequestEntity>(TableClient.CreateQueryFilter($"RowKey eq {key}"), cancellationToken: cancellationToken))
         {

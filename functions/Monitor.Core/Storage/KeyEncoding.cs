@@ -14,6 +14,12 @@ public static class KeyEncoding
     public const char Separator = '|';
     private const int MaxPartLength = 200;
 
+    /// <summary>
+    /// The key form of a request ID. Request IDs are compared ignoring case everywhere (register, matcher, API), so
+    /// every key built from one uses its upper-case form: "t-1" in a feed and "T-1" in the register are one request.
+    /// </summary>
+    public static string RequestKey(string requestId) => Encode(requestId.ToUpperInvariant());
+
     public static string Encode(string value)
     {
         if (!NeedsEncoding(value))

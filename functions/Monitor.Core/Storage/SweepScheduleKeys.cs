@@ -6,7 +6,7 @@ public static class SweepScheduleKeys
     /// <summary>The earliest instant Table Storage can hold; "dirty" entries sort first and are always due.</summary>
     public static readonly DateTimeOffset DirtyInstant = new(1601, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    public static string RowKey(DateTimeOffset dueAt, string requestId) => $"{KeyEncoding.Ticks(dueAt)}{KeyEncoding.Separator}{KeyEncoding.Encode(requestId)}";
+    public static string RowKey(DateTimeOffset dueAt, string requestId) => $"{KeyEncoding.Ticks(dueAt)}{KeyEncoding.Separator}{KeyEncoding.RequestKey(requestId)}";
 
     /// <summary>An entry that makes the next sweep recompute the request from its timeline.</summary>
     public static ScheduleEntity Dirty(string requestId, string requestPartition) => At(DirtyInstant, requestId, requestPartition);

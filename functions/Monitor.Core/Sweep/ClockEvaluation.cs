@@ -183,5 +183,5 @@ public sealed record ClockEvaluation(RequestEntity Row, RequestClocks Clocks, IR
 
     /// <summary>The deterministic alert ID (the Alerts RowKey): request|clock|level|cycle, the cycle as four digits.</summary>
     public static string AlertKey(string requestId, string clockName, string levelName, int cycle) =>
-        KeyEncoding.Compose(requestId, clockName, levelName, cycle.ToString("D4", CultureInfo.InvariantCulture));
+        KeyEncoding.Compose(requestId.ToUpperInvariant(), clockName, levelName, cycle.ToString("D4", CultureInfo.InvariantCulture));
 }

@@ -104,7 +104,7 @@ public sealed partial class OverdueSweeper(
         for (var attempt = 1; ; attempt++)
         {
             var partition = entries.OrderByDescending(e => e.Timestamp).Select(e => e.RequestPartition).FirstOrDefault(p => p.Length > 0);
-            var rowKey = KeyEncoding.Encode(requestId);
+            var rowKey = KeyEncoding.RequestKey(requestId);
             var found = partition is null
                 ? null
                 : await storage.Requests.GetEntityIfExistsAsync<TableEntity>(partition, rowKey, cancellationToken: cancellationToken);

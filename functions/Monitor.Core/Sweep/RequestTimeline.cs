@@ -13,7 +13,7 @@ public static class RequestTimeline
     /// <summary>The Requests row of <paramref name="requestId"/> (exact ID), whatever its responding party; null if there is none.</summary>
     public static async Task<RequestEntity?> FindAsync(MonitorStorage storage, string requestId, CancellationToken cancellationToken)
     {
-        var filter = TableClient.CreateQueryFilter($"RowKey eq {KeyEncoding.Encode(requestId)}");
+        var filter = TableClient.CreateQueryFilter($"RowKey eq {KeyEncoding.RequestKey(requestId)}");
         await foreach (var row in storage.Requests.QueryAsync<RequestEntity>(filter, maxPerPage: 10, cancellationToken: cancellationToken))
         {
             return row;
@@ -24,7 +24,7 @@ public static class RequestTimeline
     /// <summary>Every RequestEvents row of the request (timeline, related activity and pending), oldest first.</summary>
     public static async Task<List<RequestEventEntity>> ReadAllEventsAsync(MonitorStorage storage, string requestId, CancellationToken cancellationToken)
     {
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {KeyEncoding.Encode(requestId)}");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {KeyEncoding.RequestKey(requestId)}");
         var events = new List<RequestEventEntity>();
         await foreach (var e in storage.RequestEvents.QueryAsync<RequestEventEntity>(filter, cancellationToken: cancellationToken))
         {
@@ -36,7 +36,7 @@ public static class RequestTimeline
     /// <summary>The events with Effect = timeline, as the engine takes them (the same query the sweep makes).</summary>
     public static async Task<List<SlaEvent>> ReadClockEventsAsync(MonitorStorage storage, string requestId, CancellationToken cancellationToken)
     {
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {KeyEncoding.Encode(requestId)} and Effect eq {EventKinds.TimelineEffect}");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {KeyEncoding.RequestKey(requestId)} and Effect eq {EventKinds.TimelineEffect}");
         var timeline = new List<SlaEvent>();
         await foreach (var e in storage.RequestEvents.QueryAsync<RequestEventEntity>(filter, select: ["RowKey", "OccurredAt", "Kind", "ReporterParty"], cancellationToken: cancellationToken))
         {

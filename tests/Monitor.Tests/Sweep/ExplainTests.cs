@@ -105,11 +105,12 @@ public sealed class ExplainTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_unknown_request_is_null_in_the_core()
+    public async Task An_unknown_request_is_null_in_the_core_and_case_does_not_matter()
     {
         Assert.Null(await Explainer.ExplainAsync("NOPE-1", SweepTestKit.At("2026-11-17T04:00:00Z"), CancellationToken.None));
-        // IDs are matched exactly, as stored.
-        Assert.Null(await Explainer.ExplainAsync("h-1", SweepTestKit.At("2026-11-17T04:00:00Z"), CancellationToken.None));
+        // IDs are one request whatever their case, as everywhere else.
+        var other = await Explainer.ExplainAsync("h-1", SweepTestKit.At("2026-11-17T04:00:00Z"), CancellationToken.None);
+        Assert.Equal("H-1", other?.Request.RequestId);
     }
 
     [Fact]
