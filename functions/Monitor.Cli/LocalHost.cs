@@ -148,6 +148,10 @@ public sealed partial class LocalHost(
                 {
                     var sweep = await sweeper.SweepAsync(now, cancellationToken);
                     report($"Sweep at {now}: {sweep.RequestsEvaluated} requests evaluated, {sweep.Alerts.Count} alerts");
+                    foreach (var problem in sweep.Problems)
+                    {
+                        report($"  not evaluated: {problem.RequestId}: {problem.Reason}");
+                    }
                     nextSweep = schedule.GetNextOccurrence(now.ToDateTimeUtc());
                 }
                 await Task.Delay(pollInterval, cancellationToken);

@@ -69,6 +69,10 @@ internal static class Report
         {
             AnsiConsole.MarkupLineInterpolated($"  [bold]{alert.Level.ToUpperInvariant()}[/] {alert.RequestId} {alert.Clock} (cycle {alert.Cycle}) reached {alert.ReachedAt:u}, due {alert.DueAt:u}");
         }
+        foreach (var problem in result.Problems)
+        {
+            AnsiConsole.MarkupLineInterpolated($"  [yellow]not evaluated[/] {problem.RequestId}: {problem.Reason} (retried by every sweep until fixed)");
+        }
         if (result.Webhooks != WebhookRound.None)
         {
             AnsiConsole.MarkupLineInterpolated($"Webhook: {result.Webhooks.Delivered} delivered, {result.Webhooks.Failed} failed, {result.Webhooks.Deferred} deferred to the next sweep.");

@@ -216,9 +216,11 @@ public sealed partial class FeedIngestor
     {
         var counters = new RunCounters();
         var writer = new FileWriter(storage.Rejects, options.Value, clock, run, counters);
+        var config = await configuration.LoadAsync(cancellationToken);
         var known = await LoadRequestPartitionsAsync(cancellationToken);
         counters.RequestsLoaded = known.Count;
         var newRequests = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var partiesChanged = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var seen = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         var indicators = new List<Indicator>();
 
@@ -261,14 +263,25 @@ public sealed partial class FeedIngestor
                 await writer.RejectAsync(request.Location, tooLong, request.RequestId, null, warning: false, cancellationToken);
                 continue;
             }
+            if (config.CalendarOf(request.RespondingParty) is null)
+            {
+                // Stored all the same (the register is the record), but say now why its clocks will not run.
+                await writer.RejectAsync(request.Location, $"responding party '{request.RespondingParty}' has no business calendar ({MonitorConfiguration.CalendarsFolder}{request.RespondingParty}.json in the config container): the request's clocks cannot run until one is added or the row is corrected", request.RequestId, null, warning: true, cancellationToken);
+            }
             var partition = KeyEncoding.Encode(request.RespondingParty);
             var rowKey = KeyEncoding.RequestKey(request.RequestId);
-            if (known.TryGetValue(request.RequestId, out var oldPartition))
+            if (known.TryGetValue(request.RequestId, out var old))
             {
-                if (oldPartition != partition)
+                if (old.Partition != partition)
                 {
                     // The responding party changed: the row moves to the new party's partition.
-                    await storage.Requests.DeleteEntityAsync(oldPartition, rowKey, cancellationToken: cancellationToken);
+                    await storage.Requests.DeleteEntityAsync(old.Partition, rowKey, cancellationToken: cancellationToken);
+                }
+                if (!string.Equals(old.RequestingParty, request.RequestingParty, StringComparison.OrdinalIgnoreCase)
+                    || !string.Equals(old.RespondingParty, request.RespondingParty, StringComparison.OrdinalIgnoreCase))
+                {
+                    // Whose events count on the timeline depends on the parties: reassess the stored ones.
+                    partiesChanged.Add(request.RequestId);
                 }
             }
             else
@@ -296,17 +309,21 @@ public sealed partial class FeedIngestor
         }
         await writer.Buffer.FlushAsync(cancellationToken);
         counters.Matches = 0;
-        counters.Events = await ResolvePendingEventsAsync(newRequests, cancellationToken);
+        counters.Events = await ResolvePendingEventsAsync(newRequests, cancellationToken)
+            + await ReassessEventsAsync(partiesChanged, pendingOnly: false, cancellationToken);
         await indexCache.InvalidateAsync(cancellationToken);
         return counters;
     }
 
-    private async Task<Dictionary<string, string>> LoadRequestPartitionsAsync(CancellationToken cancellationToken)
+    private sealed record KnownRequest(string Partition, string? RequestingParty, string? RespondingParty);
+
+    private async Task<Dictionary<string, KnownRequest>> LoadRequestPartitionsAsync(CancellationToken cancellationToken)
     {
-        var known = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        await foreach (var row in storage.Requests.QueryAsync<TableEntity>(maxPerPage: 1000, select: ["PartitionKey", "RowKey", "RequestId"], cancellationToken: cancellationToken))
+        var known = new Dictionary<string, KnownRequest>(StringComparer.OrdinalIgnoreCase);
+        string[] columns = ["PartitionKey", "RowKey", "RequestId", "RequestingParty", "RespondingParty"];
+        await foreach (var row in storage.Requests.QueryAsync<TableEntity>(maxPerPage: 1000, select: columns, cancellationToken: cancellationToken))
         {
-            known[row.GetString("RequestId") ?? row.RowKey] = row.PartitionKey;
+            known[row.GetString("RequestId") ?? row.RowKey] = new KnownRequest(row.PartitionKey, row.GetString("RequestingParty"), row.GetString("RespondingParty"));
         }
         return known;
     }
@@ -315,19 +332,28 @@ public sealed partial class FeedIngestor
     /// Pending events wait for their request to be registered. Once it is, each gets its real effect and the
     /// request is marked for the sweep. Safe to run twice and from both sides (register and feed).
     /// </summary>
-    private async Task<int> ResolvePendingEventsAsync(IEnumerable<string> requestIds, CancellationToken cancellationToken)
+    private Task<int> ResolvePendingEventsAsync(IEnumerable<string> requestIds, CancellationToken cancellationToken) =>
+        ReassessEventsAsync(requestIds, pendingOnly: true, cancellationToken);
+
+    /// <summary>
+    /// Gives stored events the effect their request's current parties imply (pending ones, or all of them after the
+    /// parties changed), and marks the request for the sweep when any changed. Returns the events rewritten.
+    /// </summary>
+    private async Task<int> ReassessEventsAsync(IEnumerable<string> requestIds, bool pendingOnly, CancellationToken cancellationToken)
     {
         var resolved = 0;
         foreach (var requestId in requestIds)
         {
             var key = KeyEncoding.RequestKey(requestId);
-            var pending = new List<RequestEventEntity>();
-            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {key} and Pending eq {true}");
+            var stored = new List<RequestEventEntity>();
+            var filter = pendingOnly
+                ? TableClient.CreateQueryFilter($"PartitionKey eq {key} and Pending eq {true}")
+                : TableClient.CreateQueryFilter($"PartitionKey eq {key}");
             await foreach (var e in storage.RequestEvents.QueryAsync<RequestEventEntity>(filter, cancellationToken: cancellationToken))
             {
-                pending.Add(e);
+                stored.Add(e);
             }
-            if (pending.Count == 0)
+            if (stored.Count == 0)
             {
                 continue;
             }
@@ -336,17 +362,26 @@ public sealed partial class FeedIngestor
             {
                 continue;
             }
-            var writer = new TableBatchWriter(options.Value.WriteParallelism);
-            foreach (var e in pending)
+            var changed = new List<RequestEventEntity>();
+            foreach (var e in stored)
             {
-                e.Pending = false;
-                // The feed may have spelt the ID in another case: show the register's spelling.
-                e.RequestId = request.RequestId;
-                e.Effect = EventKinds.EffectOf(e.Kind, e.ReporterParty, request.RequestingParty, request.RespondingParty);
+                var effect = EventKinds.EffectOf(e.Kind, e.ReporterParty, request.RequestingParty, request.RespondingParty);
+                if (e.Pending || e.Effect != effect)
+                {
+                    e.Pending = false;
+                    // The feed may have spelt the ID in another case: show the register's spelling.
+                    e.RequestId = request.RequestId;
+                    e.Effect = effect;
+                    changed.Add(e);
+                }
             }
-            await writer.UpsertAsync(storage.RequestEvents, pending, TableUpdateMode.Replace, cancellationToken);
+            if (changed.Count == 0)
+            {
+                continue;
+            }
+            await new TableBatchWriter(options.Value.WriteParallelism).UpsertAsync(storage.RequestEvents, changed, TableUpdateMode.Replace, cancellationToken);
             await storage.SweepSchedule.UpsertEntityAsync(SweepScheduleKeys.Dirty(request.RequestId, request.PartitionKey), TableUpdateMode.Replace, cancellationToken);
-            resolved += pending.Count;
+            resolved += changed.Count;
         }
         return resolved;
     }

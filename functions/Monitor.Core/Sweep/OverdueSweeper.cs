@@ -27,7 +27,13 @@ public sealed record SweepResult(Instant AsOf, int DueEntries, int RequestsEvalu
 
     /// <summary>The daily digest this sweep wrote, or null when it was not due.</summary>
     public DigestWriteResult? Digest { get; init; }
+
+    /// <summary>Requests whose clocks could not be computed (e.g. no calendar for a party), with the reason; retried by every sweep.</summary>
+    public IReadOnlyList<SweepProblem> Problems { get; init; } = [];
 }
+
+/// <summary>A request the sweep had to leave as it was, and why.</summary>
+public sealed record SweepProblem(string RequestId, string Reason);
 
 /// <summary>
 /// Brings every request whose level can have changed by an instant T to its level at T. Only requests due in the
@@ -60,13 +66,27 @@ public sealed partial class OverdueSweeper(
 
         var webhookBacklog = await outbox.BacklogAsync(cancellationToken);
         var alerts = new ConcurrentBag<AlertEntity>();
+        var problems = new ConcurrentBag<SweepProblem>();
         var reads = due.Count;
         var changes = 0;
         var groups = due.GroupBy(e => e.RequestId, StringComparer.Ordinal).ToList();
         await Parallel.ForEachAsync(groups, new ParallelOptions { MaxDegreeOfParallelism = options.Value.WriteParallelism, CancellationToken = cancellationToken },
             async (group, ct) =>
             {
-                var (entitiesRead, levelChanges, raised) = await EvaluateAsync(group.Key, [.. group], asOf, config, ct);
+                int entitiesRead, levelChanges;
+                List<AlertEntity> raised;
+                try
+                {
+                    (entitiesRead, levelChanges, raised) = await EvaluateAsync(group.Key, [.. group], asOf, config, ct);
+                }
+                catch (SlaConfigurationException ex)
+                {
+                    // One request's configuration problem must not stop the others. Its schedule entry stays, so the
+                    // sweep after the configuration is fixed computes it.
+                    LogProblem(group.Key, ex.Message);
+                    problems.Add(new SweepProblem(group.Key, ex.Message));
+                    return;
+                }
                 Interlocked.Add(ref reads, entitiesRead);
                 Interlocked.Add(ref changes, levelChanges);
                 foreach (var alert in raised)
@@ -81,7 +101,12 @@ public sealed partial class OverdueSweeper(
         // After the evaluation, so that the Requests rows hold their levels at T.
         var digest = await digests.WriteIfDueAsync(asOf, cancellationToken);
         LogSweep(asOfOffset, due.Count, groups.Count, changes, ordered.Count);
-        return new SweepResult(asOf, due.Count, groups.Count, changes, reads, ordered) { Webhooks = webhooks, Digest = digest };
+        return new SweepResult(asOf, due.Count, groups.Count, changes, reads, ordered)
+        {
+            Webhooks = webhooks,
+            Digest = digest,
+            Problems = [.. problems.OrderBy(p => p.RequestId, StringComparer.Ordinal)],
+        };
     }
 
     /// <summary>Marks every request for recomputation (after a policy or calendar change: "repair").</summary>
@@ -251,6 +276,9 @@ public sealed partial class OverdueSweeper(
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sweep left request {RequestId} as it was: {Reason}")]
+    private partial void LogProblem(string requestId, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sweep at {AsOf:u}: {Due} due entries, {Requests} requests evaluated, {Changes} level changes, {Alerts} alerts")]
     private partial void LogSweep(DateTimeOffset asOf, int due, int requests, int changes, int alerts);
