@@ -38,6 +38,13 @@ public sealed class MonitorOptions
     [Range(100, 1_000_000)]
     public int WriteBufferEntities { get; set; } = 100_000;
 
+    /// <summary>
+    /// When a register adds a request or gives one new indicators, the incident feeds processed in this many days
+    /// before are read again for it (0: never), so a feed that arrived before its request still matches it.
+    /// </summary>
+    [Range(0, 3650)]
+    public int RetroMatchDays { get; set; } = 30;
+
     /// <summary>Transactions in flight at once.</summary>
     [Range(1, 64)]
     public int WriteParallelism { get; set; } = 8;

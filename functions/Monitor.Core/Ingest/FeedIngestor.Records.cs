@@ -30,7 +30,8 @@ public sealed partial class FeedIngestor
     }
 
     /// <summary>Per-file writer state: batched writes plus the ordinal that keys Rejects rows.</summary>
-    private sealed class FileWriter(TableClient rejects, MonitorOptions options, IClock clock, FeedRunEntity run, RunCounters counters)
+    /// <param name="recordRejects">False when a file is read again for new requests: its rejects were recorded the first time.</param>
+    private sealed class FileWriter(TableClient rejects, MonitorOptions options, IClock clock, FeedRunEntity run, RunCounters counters, bool recordRejects = true)
     {
         private int _rejectOrdinal;
 
@@ -45,6 +46,10 @@ public sealed partial class FeedIngestor
             else
             {
                 counters.Rejects++;
+            }
+            if (!recordRejects)
+            {
+                return ValueTask.CompletedTask;
             }
             var entity = new RejectEntity
             {
@@ -63,10 +68,14 @@ public sealed partial class FeedIngestor
         }
     }
 
-    private async Task<RunCounters> IngestIncidentsAsync(FeedRunEntity run, string source, FeedSource feed, FeedFormat format, CancellationToken cancellationToken)
+    /// <param name="again">The file is read again (its rejects were recorded the first time).</param>
+    /// <param name="only">When reading again for requests registered or given new indicators after the first read: only
+    /// their rows, the same as if they had been open the first time.</param>
+    private async Task<RunCounters> IngestIncidentsAsync(FeedRunEntity run, string source, FeedSource feed, FeedFormat format, CancellationToken cancellationToken,
+        bool again = false, IReadOnlySet<string>? only = null)
     {
         var counters = new RunCounters();
-        var writer = new FileWriter(storage.Rejects, options.Value, clock, run, counters);
+        var writer = new FileWriter(storage.Rejects, options.Value, clock, run, counters, recordRejects: !again);
         var config = await configuration.LoadAsync(cancellationToken);
         var index = await indexCache.GetAsync(cancellationToken);
         counters.RequestsLoaded = index.Count;
@@ -119,6 +128,12 @@ public sealed partial class FeedIngestor
                 }
             }
             var outcome = matcher.Match(requestRefs, record.Summary is null ? record.ReferenceText : record.ReferenceText.Append(record.Summary), indicators);
+            if (only is not null)
+            {
+                // Matched against every open request, as a first read would be (the over-match cap counts them all),
+                // then kept for the requests this read is for.
+                outcome.Matches.RemoveAll(m => !only.Contains(m.RequestId));
+            }
             counters.Suppressed += outcome.Suppressed;
             foreach (var flagged in outcome.OverMatched)
             {
@@ -142,6 +157,15 @@ public sealed partial class FeedIngestor
         {
             // The register may have landed while this file was read: resolve now, or the register ingest will.
             await ResolvePendingEventsAsync(pendingRequests, cancellationToken);
+        }
+        if (!again && await indexCache.NewerThanAsync(index, cancellationToken) is not null)
+        {
+            // A register landed while this file was read, and its retro-match did not see this file (not processed
+            // yet): read it again against the requests open now. Same keys, so the rows of the first read are
+            // overwritten, and the run counts what the second read matched.
+            var second = await IngestIncidentsAsync(run, source, feed, format, cancellationToken, again: true);
+            (counters.MatchedRecords, counters.Matches, counters.Events, counters.PendingEvents) =
+                (second.MatchedRecords, second.Matches, second.Events, second.PendingEvents);
         }
         return counters;
     }
@@ -221,6 +245,7 @@ public sealed partial class FeedIngestor
         counters.RequestsLoaded = known.Count;
         var newRequests = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var partiesChanged = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var indicatorsChanged = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var seen = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         var indicators = new List<Indicator>();
 
@@ -270,6 +295,10 @@ public sealed partial class FeedIngestor
             }
             var partition = KeyEncoding.Encode(request.RespondingParty);
             var rowKey = KeyEncoding.RequestKey(request.RequestId);
+            if (indicators.Count > 0 && (!known.TryGetValue(request.RequestId, out var before) || before.Indicators != formattedIndicators))
+            {
+                indicatorsChanged.Add(request.RequestId);
+            }
             if (known.TryGetValue(request.RequestId, out var old))
             {
                 if (old.Partition != partition)
@@ -308,22 +337,24 @@ public sealed partial class FeedIngestor
             await writer.Buffer.AddAsync(storage.SweepSchedule, SweepScheduleKeys.Dirty(request.RequestId, partition), TableUpdateMode.Replace, cancellationToken);
         }
         await writer.Buffer.FlushAsync(cancellationToken);
-        counters.Matches = 0;
         counters.Events = await ResolvePendingEventsAsync(newRequests, cancellationToken)
             + await ReassessEventsAsync(partiesChanged, pendingOnly: false, cancellationToken);
         await indexCache.InvalidateAsync(cancellationToken);
+        var (retroMatches, retroEvents) = await RetroMatchAsync(indicatorsChanged, cancellationToken);
+        counters.Matches = retroMatches;
+        counters.Events += retroEvents;
         return counters;
     }
 
-    private sealed record KnownRequest(string Partition, string? RequestingParty, string? RespondingParty);
+    private sealed record KnownRequest(string Partition, string? RequestingParty, string? RespondingParty, string? Indicators);
 
     private async Task<Dictionary<string, KnownRequest>> LoadRequestPartitionsAsync(CancellationToken cancellationToken)
     {
         var known = new Dictionary<string, KnownRequest>(StringComparer.OrdinalIgnoreCase);
-        string[] columns = ["PartitionKey", "RowKey", "RequestId", "RequestingParty", "RespondingParty"];
+        string[] columns = ["PartitionKey", "RowKey", "RequestId", "RequestingParty", "RespondingParty", "Indicators"];
         await foreach (var row in storage.Requests.QueryAsync<TableEntity>(maxPerPage: 1000, select: columns, cancellationToken: cancellationToken))
         {
-            known[row.GetString("RequestId") ?? row.RowKey] = new KnownRequest(row.PartitionKey, row.GetString("RequestingParty"), row.GetString("RespondingParty"));
+            known[row.GetString("RequestId") ?? row.RowKey] = new KnownRequest(row.PartitionKey, row.GetString("RequestingParty"), row.GetString("RespondingParty"), row.GetString("Indicators") ?? "");
         }
         return known;
     }

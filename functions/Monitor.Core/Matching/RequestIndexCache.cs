@@ -41,6 +41,13 @@ public sealed class RequestIndexCache(MonitorStorage storage)
         }
     }
 
+    /// <summary>The current index when requests changed since <paramref name="index"/> was loaded, else null.</summary>
+    public async Task<RequestIndex?> NewerThanAsync(RequestIndex index, CancellationToken cancellationToken)
+    {
+        var current = await GetAsync(cancellationToken);
+        return ReferenceEquals(current, index) ? null : current;
+    }
+
     /// <summary>Called after requests change: bumps the marker so that every instance reloads.</summary>
     public async Task InvalidateAsync(CancellationToken cancellationToken)
     {

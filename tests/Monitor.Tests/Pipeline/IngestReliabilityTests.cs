@@ -109,6 +109,58 @@ public sealed class IngestReliabilityTests
         Assert.Equal(("met", "met"), (request.AckLevel, request.ResponseLevel));
     }
 
+    [Fact]
+    public async Task A_feed_with_indicator_sightings_read_before_its_register_converges_on_the_same_rows()
+    {
+        await using var inOrder = new TestStorage();
+        await inOrder.PushAsync("register.csv", EndToEndTests.Register, FeedKind.Requests);
+        await inOrder.Host.ProcessPendingAsync(null, CancellationToken.None);
+        await inOrder.PushAsync("feed.csv", EndToEndTests.Feed, FeedKind.Incidents, "liaison-cn");
+        await inOrder.Host.RunOnceAsync(AsOf, null, CancellationToken.None);
+
+        await using var reversed = new TestStorage();
+        await reversed.PushAsync("feed.csv", EndToEndTests.Feed, FeedKind.Incidents, "liaison-cn");
+        await reversed.Host.ProcessPendingAsync(null, CancellationToken.None);
+        // Read with no request open: only the references are kept (as pending events), the sightings match nothing yet.
+        Assert.Equal(3, (await reversed.ReadAllAsync<MatchEntity>(StorageNames.MatchesTable)).Count);
+        await reversed.PushAsync("register.csv", EndToEndTests.Register, FeedKind.Requests);
+        var summary = await reversed.Host.RunOnceAsync(AsOf, null, CancellationToken.None);
+
+        Assert.Equal(await TableSnapshot.TakeAsync(inOrder), await TableSnapshot.TakeAsync(reversed));
+        // The register's run counts what the feed read again gave its new requests: the cidr, url and subdomain
+        // matches (the references were already stored).
+        var registerRun = Assert.Single(summary.Feeds);
+        Assert.Equal(6, registerRun.Matches);
+        Assert.Equal(6, (await reversed.ReadAllAsync<MatchEntity>(StorageNames.MatchesTable)).Count);
+    }
+
+    [Fact]
+    public async Task A_request_given_a_new_indicator_matches_the_feeds_already_read_and_no_older_than_the_window()
+    {
+        await using var test = new TestStorage(AsOf, new Dictionary<string, string?> { ["Monitor:RetroMatchDays"] = "30" });
+        await test.PushAsync("register.csv", EndToEndTests.Register, FeedKind.Requests);
+        await test.PushAsync("feed.csv", EndToEndTests.Feed, FeedKind.Incidents, "liaison-cn");
+        await test.Host.RunOnceAsync(AsOf, null, CancellationToken.None);
+        Assert.DoesNotContain(await test.ReadAllAsync<MatchEntity>(StorageNames.MatchesTable), m => m.Indicator == "ip:192.0.2.1");
+
+        // T-200 gains 192.0.2.1, which record R5 carried.
+        await test.PushAsync("register-2.csv", EndToEndTests.Register.Replace(",evil-host.cn", ",evil-host.cn ; 192.0.2.1", StringComparison.Ordinal), FeedKind.Requests);
+        await test.Host.RunOnceAsync(AsOf, null, CancellationToken.None);
+
+        var match = Assert.Single(await test.ReadAllAsync<MatchEntity>(StorageNames.MatchesTable), m => m.Indicator == "ip:192.0.2.1");
+        Assert.Equal(("T-200", "R5", "exact", "feed.csv"), (match.RequestId, match.RecordId, match.MatchType, Path.GetFileName(match.BlobName)));
+        Assert.Single(await test.ReadAllAsync<RequestEventEntity>(StorageNames.RequestEventsTable), e => e.RequestId == "T-200" && e.RecordId == "R5");
+        // The same change 60 days later: the feed is outside the 30-day window and is not read again.
+        await using var later = new TestStorage(AsOf, new Dictionary<string, string?> { ["Monitor:RetroMatchDays"] = "30" });
+        await later.PushAsync("register.csv", EndToEndTests.Register, FeedKind.Requests);
+        await later.PushAsync("feed.csv", EndToEndTests.Feed, FeedKind.Incidents, "liaison-cn");
+        await later.Host.RunOnceAsync(AsOf, null, CancellationToken.None);
+        later.Clock.Advance(Duration.FromDays(60));
+        await later.PushAsync("register-2.csv", EndToEndTests.Register.Replace(",evil-host.cn", ",evil-host.cn ; 192.0.2.1", StringComparison.Ordinal), FeedKind.Requests);
+        await later.Host.ProcessPendingAsync(null, CancellationToken.None);
+        Assert.DoesNotContain(await later.ReadAllAsync<MatchEntity>(StorageNames.MatchesTable), m => m.Indicator == "ip:192.0.2.1");
+    }
+
     /// <summary>Requests R-0000.. each with one address; each record references one request and carries the next one's address.</summary>
     internal static (string Register, string Feed) GenerateScenario(int requests, int records)
     {
