@@ -42,7 +42,8 @@ public sealed class OverlappingSweepTests(ITestOutputHelper output)
 
         var ingestHosts = whileIngesting ? feeds.Select(_ => SweepLockSettings.Host(test, settings)).ToList() : [];
         var sweeperHosts = Enumerable.Range(0, Sweepers).Select(_ => SweepLockSettings.Host(test, settings)).ToList();
-        var sweeps = 0;
+        var (sweeps, waited) = (0, 0);
+        var skipped = new System.Collections.Concurrent.ConcurrentBag<string>();
         try
         {
             using var start = new SemaphoreSlim(0);
@@ -58,8 +59,12 @@ public sealed class OverlappingSweepTests(ITestOutputHelper output)
                 var sweeper = host.GetRequiredService<OverdueSweeper>();
                 do
                 {
-                    await sweeper.SweepAsync(ReliabilityData.AsOf, CancellationToken.None);
+                    var result = await sweeper.SweepAsync(ReliabilityData.AsOf, _ => Interlocked.Increment(ref waited), CancellationToken.None);
                     Interlocked.Increment(ref sweeps);
+                    if (result.SkippedBecause is { } reason)
+                    {
+                        skipped.Add(reason);
+                    }
                 }
                 while (!ingests.IsCompleted);
             }).ToList();
@@ -77,7 +82,8 @@ public sealed class OverlappingSweepTests(ITestOutputHelper output)
         var rows = (await test.ReadAllAsync<AlertEntity>(StorageNames.AlertsTable)).Select(a => a.AlertId).Order(StringComparer.Ordinal).ToList();
         var queued = (await StorageSnapshot.CaptureAsync(AzuriteServer.ConnectionString, test.Storage.Names)).QueuedAlertIds;
         var doubled = queued.GroupBy(id => id, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => $"{g.Key} x{g.Count()}").ToList();
-        output.WriteLine($"{sweeps} sweeps on {Sweepers} hosts{(whileIngesting ? $" while {Feeds} feeds were ingested" : "")}: {rows.Count} alert rows, {queued.Count} queue messages, {doubled.Count} alerts queued more than once");
+        output.WriteLine($"{sweeps} sweeps on {Sweepers} hosts{(whileIngesting ? $" while {Feeds} feeds were ingested" : "")} ({waited} waited for another): {rows.Count} alert rows, {queued.Count} queue messages, {doubled.Count} alerts queued more than once");
+        Assert.Empty(skipped);
         Assert.NotEmpty(rows);
         Assert.True(doubled.Count == 0, $"{doubled.Count} of {rows.Count} alerts were queued more than once: {string.Join(", ", doubled.Take(10))}");
         Assert.Equal(rows, queued);
