@@ -121,7 +121,7 @@ public sealed partial class LocalHost(
     public async Task<RunSummary> RunOnceAsync(Instant asOf, Action<string>? progress, CancellationToken cancellationToken)
     {
         var (runs, failures) = await ProcessPendingAsync(progress, cancellationToken);
-        var sweep = await sweeper.SweepAsync(asOf, cancellationToken);
+        var sweep = await sweeper.SweepAsync(asOf, progress, cancellationToken);
         return new RunSummary(runs, failures, sweep);
     }
 
@@ -146,8 +146,8 @@ public sealed partial class LocalHost(
                 var now = clock.GetCurrentInstant();
                 if (now.ToDateTimeUtc() >= nextSweep)
                 {
-                    var sweep = await sweeper.SweepAsync(now, cancellationToken);
-                    report($"Sweep at {now}: {sweep.RequestsEvaluated} requests evaluated, {sweep.Alerts.Count} alerts");
+                    var sweep = await sweeper.SweepAsync(now, report, cancellationToken);
+                    report(sweep.SkippedBecause ?? $"Sweep at {now}: {sweep.RequestsEvaluated} requests evaluated, {sweep.Alerts.Count} alerts");
                     foreach (var problem in sweep.Problems)
                     {
                         report($"  not evaluated: {problem.RequestId}: {problem.Reason}");
@@ -159,6 +159,12 @@ public sealed partial class LocalHost(
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 break;
+            }
+            catch (SweepLockLostException ex)
+            {
+                // The sweep stopped rather than overlap another; the next pass sweeps again.
+                report(ex.Message);
+                await Task.Delay(pollInterval, cancellationToken).ContinueWith(_ => { }, CancellationToken.None);
             }
             catch (RequestFailedException ex)
             {

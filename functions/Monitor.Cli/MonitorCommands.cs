@@ -35,6 +35,11 @@ public static class MonitorCommands
         {
             return 130;
         }
+        catch (Monitor.Core.Sweep.SweepLockLostException ex)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]{ex.Message}[/]");
+            return 3;
+        }
         catch (RequestFailedException ex)
         {
             AnsiConsole.MarkupLineInterpolated($"[red]Storage error {ex.Status} {ex.ErrorCode}: {ex.Message.Split('\n')[0]}[/]");
@@ -98,7 +103,7 @@ public static class MonitorCommands
                 var at = parse.GetValue(asOf) ?? services.GetRequiredService<IClock>().GetCurrentInstant();
                 var summary = await host.RunOnceAsync(at, line => AnsiConsole.MarkupLineInterpolated($"[grey]{line}[/]"), ct);
                 await Report.RunSummaryAsync(services.GetRequiredService<MonitorStorage>(), summary, ct);
-                return summary.Failures.Count == 0 ? 0 : 2;
+                return summary.Failures.Count == 0 && summary.Sweep.SkippedBecause is null ? 0 : 2;
             }
             if (parse.GetValue(asOf) is not null)
             {
@@ -167,9 +172,10 @@ public static class MonitorCommands
                 AnsiConsole.MarkupLineInterpolated($"Marked {marked} requests for recomputation.");
             }
             var at = parse.GetValue(asOf) ?? services.GetRequiredService<IClock>().GetCurrentInstant();
-            var result = await sweeper.SweepAsync(at, ct);
+            var result = await sweeper.SweepAsync(at, line => AnsiConsole.MarkupLineInterpolated($"[yellow]{line}[/]"), ct);
             Report.Sweep(result);
-            return 0;
+            // 2: nothing was swept (another sweep held the lock); safe, and `monitor sweep` again catches up.
+            return result.SkippedBecause is null ? 0 : 2;
         });
         return command;
     }

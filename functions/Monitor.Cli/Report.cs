@@ -64,6 +64,11 @@ internal static class Report
 
     public static void Sweep(SweepResult result)
     {
+        if (result.SkippedBecause is { } reason)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[yellow]{reason}[/]");
+            return;
+        }
         AnsiConsole.MarkupLineInterpolated($"Sweep at {result.AsOf}: {result.RequestsEvaluated} requests evaluated, {result.LevelChanges} level changes, {result.Alerts.Count} new alerts.");
         foreach (var alert in result.Alerts)
         {

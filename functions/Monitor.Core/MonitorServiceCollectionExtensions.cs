@@ -25,6 +25,7 @@ public static class MonitorServiceCollectionExtensions
     {
         services.AddOptions<MonitorOptions>().BindConfiguration(MonitorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<FeedLimits>().BindConfiguration(FeedLimits.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SweepLockOptions>().BindConfiguration(SweepLockOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddAzureClients(clients =>
         {
@@ -65,6 +66,7 @@ public static class MonitorServiceCollectionExtensions
         services.AddSingleton<RequestIndexCache>();
         services.AddSingleton<FeedIngestor>();
         services.AddSingleton<OverdueSweeper>();
+        services.AddSingleton<SweepLock>();
         services.AddSingleton<ReportService>();
         services.AddSingleton<ReportingApi>();
         services.AddMonitorAlerts();

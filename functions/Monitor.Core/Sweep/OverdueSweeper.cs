@@ -30,6 +30,9 @@ public sealed record SweepResult(Instant AsOf, int DueEntries, int RequestsEvalu
 
     /// <summary>Requests whose clocks could not be computed (e.g. no calendar for a party), with the reason; retried by every sweep.</summary>
     public IReadOnlyList<SweepProblem> Problems { get; init; } = [];
+
+    /// <summary>Null when the sweep ran; otherwise why it did nothing (another sweep held the lock for the whole wait).</summary>
+    public string? SkippedBecause { get; init; }
 }
 
 /// <summary>A request the sweep had to leave as it was, and why.</summary>
@@ -47,11 +50,40 @@ public sealed partial class OverdueSweeper(
     IOptions<MonitorOptions> options,
     WebhookOutbox outbox,
     DigestWriter digests,
-    ILogger<OverdueSweeper> logger)
+    ILogger<OverdueSweeper> logger,
+    SweepLock sweepLock)
 {
     private const int MaxConcurrencyRetries = 5;
 
-    public async Task<SweepResult> SweepAsync(Instant asOf, CancellationToken cancellationToken)
+    public Task<SweepResult> SweepAsync(Instant asOf, CancellationToken cancellationToken) => SweepAsync(asOf, null, cancellationToken);
+
+    /// <summary>
+    /// Sweeps while holding the sweep lock, so that sweeps of other processes (the timer, `monitor run`, `monitor
+    /// sweep`) never overlap this one. When another sweep holds it for the whole wait, nothing is done and the result
+    /// says so: safe, since the next sweep computes the same levels from state.
+    /// </summary>
+    /// <param name="waiting">Told once when another sweep holds the lock and this one starts waiting for it.</param>
+    public async Task<SweepResult> SweepAsync(Instant asOf, Action<string>? waiting, CancellationToken cancellationToken)
+    {
+        await using var held = await sweepLock.AcquireAsync(waiting, cancellationToken);
+        if (held is null)
+        {
+            return new SweepResult(asOf, 0, 0, 0, 0, []) { SkippedBecause = sweepLock.SkippedMessage };
+        }
+        using var whileHeld = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, held.Lost);
+        try
+        {
+            return await SweepHoldingLockAsync(asOf, whileHeld.Token);
+        }
+        catch (OperationCanceledException ex) when (held.Lost.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new SweepLockLostException(
+                $"The sweep at {asOf} stopped because it lost the sweep lock {sweepLock.Location} ({held.LostReason}), so that it cannot overlap another sweep. "
+                + "Alerts it wrote but did not queue are queued by the next sweep.", ex);
+        }
+    }
+
+    private async Task<SweepResult> SweepHoldingLockAsync(Instant asOf, CancellationToken cancellationToken)
     {
         await storage.EnsureCreatedAsync(cancellationToken);
         var config = await configuration.LoadAsync(cancellationToken);
