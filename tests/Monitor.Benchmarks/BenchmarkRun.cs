@@ -97,6 +97,8 @@ public static class BenchmarkRun
             output.WriteLine($"sweep: entities read {sweep.EntitiesRead:N0} ({sweep.ReadsPerChange:0.00} per level change; target <= 3 + constant), "
                 + $"entities written {sweep.Transactions.EntitiesWritten:N0}; transactions {sweep.Transactions.Total:N0} ({sweep.Transactions})");
             output.WriteLine($"sweep repeated at the same instant: {sweep.RepeatEntitiesRead} entities read, {sweep.RepeatTransactions.Writes} writes ({sweep.RepeatTransactions})");
+            output.WriteLine($"daily digest at that instant (once a day, not part of each sweep): {sweep.DigestItems:N0} clocks need attention; {sweep.DigestEntitiesRead:N0} entities read, "
+                + $"{sweep.DigestTransactions?.Total:N0} transactions ({sweep.DigestTransactions}) in {sweep.DigestElapsed.TotalSeconds:0.00} s");
 
             SoakFigures? soak = null;
             if (soakSeconds > 0)
@@ -118,7 +120,7 @@ public static class BenchmarkRun
             summary.Append($" tx_per_1k_records_dense={densePipeline.TransactionsPer1kRecords:0.00} tx_per_1k_records_sparse={sparsePipeline.TransactionsPer1kRecords:0.00}");
             summary.Append($" ceiling_entities_per_s={ceiling.EntitiesPerSecond:0} dense_entities_per_s={densePipeline.EntitiesPerSecond:0} dense_records_per_s={densePipeline.RecordsPerSecond:0}");
             summary.Append($" naive_records_per_s={naive.RecordsPerSecond:0} sparse_records_per_s={sparsePipeline.RecordsPerSecond:0} parse_records_per_s={sparseParse.RecordsPerSecond:0}");
-            summary.Append($" peak_ws_mib={peakMib:0.0} sweep_requests={sweep.OpenRequests} sweep_changes={sweep.LevelChanges} sweep_reads_per_change={sweep.ReadsPerChange:0.00} sweep_seconds={sweep.Elapsed.TotalSeconds:0.00}");
+            summary.Append($" peak_ws_mib={peakMib:0.0} sweep_requests={sweep.OpenRequests} sweep_changes={sweep.LevelChanges} sweep_reads_per_change={sweep.ReadsPerChange:0.00} sweep_seconds={sweep.Elapsed.TotalSeconds:0.00} digest_seconds={sweep.DigestElapsed.TotalSeconds:0.00}");
             if (soak is not null)
             {
                 summary.Append($" soak_seconds={soak.Duration.TotalSeconds:0} soak_files={soak.FilesPushed} soak_unaccounted={soak.Audit.Unaccounted.Count}");
@@ -182,13 +184,13 @@ public static class BenchmarkRun
     private static void PrintPhases(TextWriter output, IReadOnlyList<Phase> phases)
     {
         output.WriteLine();
-        output.WriteLine($"{"phase",-32} {"records",10} {"entities",10} {"seconds",8} {"records/s",10} {"entities/s",11} {"transactions",12} {"tx/1k rec",9} {"peak WS MiB",11} {"client CPU s",12}");
+        output.WriteLine($"{"phase",-32} {"records",10} {"entities",10} {"seconds",8} {"records/s",10} {"entities/s",11} {"transactions",12} {"tx/1k rec",9} {"peak WS MiB",11} {"client CPU s",12} {"GC pause s",10}");
         foreach (var p in phases)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{p.Name,-32} {(p.Records == 0 ? "-" : p.Records.ToString("N0")),10} {(p.Entities == 0 ? "-" : p.Entities.ToString("N0")),10} {p.Elapsed.TotalSeconds,8:0.00} "
                 + $"{(p.Records == 0 ? "-" : p.RecordsPerSecond.ToString("N0")),10} {(p.Entities == 0 ? "-" : p.EntitiesPerSecond.ToString("N0")),11} "
-                + $"{(p.Transactions is null ? "-" : p.Transactions.Total.ToString("N0")),12} {(double.IsNaN(p.TransactionsPer1kRecords) ? "-" : p.TransactionsPer1kRecords.ToString("0.0")),9} {MemoryMeter.Mib(p.PeakBytes),11:0.0} {p.Cpu.TotalSeconds,12:0.00}"));
+                + $"{(p.Transactions is null ? "-" : p.Transactions.Total.ToString("N0")),12} {(double.IsNaN(p.TransactionsPer1kRecords) ? "-" : p.TransactionsPer1kRecords.ToString("0.0")),9} {MemoryMeter.Mib(p.PeakBytes),11:0.0} {p.Cpu.TotalSeconds,12:0.00} {p.GcPauses.TotalSeconds,10:0.00}"));
         }
     }
 }

@@ -17,6 +17,8 @@ public sealed record Phase(string Name, long Records, long Entities, TimeSpan El
     public double EntitiesPerSecond => Entities / Elapsed.TotalSeconds;
     /// <summary>CPU time of this process during the phase (the client's share; Azurite's is not in it).</summary>
     public TimeSpan Cpu { get; init; }
+    /// <summary>Time this process spent paused for garbage collection during the phase.</summary>
+    public TimeSpan GcPauses { get; init; }
     public double TransactionsPer1kRecords => Transactions is null || Records == 0 ? double.NaN : Transactions.Total * 1000.0 / Records;
 }
 
@@ -44,17 +46,19 @@ public sealed class SideBySide(string connectionString, int writeParallelism)
         MemoryMeter.ResetPeak();
         var before = bench.Counter.Snapshot();
         var cpu = Environment.CpuUsage.TotalTime;
+        var pauses = GC.GetTotalPauseDuration();
         var clock = Stopwatch.StartNew();
         var run = await bench.Ingestor.IngestAsync(blob, cancellationToken);
         clock.Stop();
         cpu = Environment.CpuUsage.TotalTime - cpu;
+        pauses = GC.GetTotalPauseDuration() - pauses;
         var counts = bench.Counter.Snapshot().Minus(before);
         var peak = MemoryMeter.PeakWorkingSetBytes();
 
         var expectedMatched = generator.MatchedRecords(records);
         Require(run.Outcome == FeedOutcomes.Processed && run.Records == records && run.MatchedRecords == expectedMatched && run.Rejects == 0,
             $"{name} ingest: {run.Outcome}, {run.Records} records, {run.MatchedRecords} matched, {run.Rejects} rejects; expected {records} records, {expectedMatched} matched, 0 rejects ({run.Error})");
-        return (new Phase($"b pipeline ({name})", records, counts.EntitiesWritten, clock.Elapsed, counts, peak) { Cpu = cpu }, bench, run);
+        return (new Phase($"b pipeline ({name})", records, counts.EntitiesWritten, clock.Elapsed, counts, peak) { Cpu = cpu, GcPauses = pauses }, bench, run);
     }
 
     /// <summary>(a): the Matches and RequestEvents rows of a pipeline run, re-upserted into fresh tables in full batches.</summary>
@@ -86,11 +90,13 @@ public sealed class SideBySide(string connectionString, int writeParallelism)
         MemoryMeter.ResetPeak();
         var before = pipeline.Counter.Snapshot();
         var cpu = Environment.CpuUsage.TotalTime;
+        var pauses = GC.GetTotalPauseDuration();
         var clock = Stopwatch.StartNew();
         await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = writeParallelism, CancellationToken = cancellationToken },
             async (batch, ct) => await batch.Table.SubmitTransactionAsync(batch.Actions, ct));
         clock.Stop();
         cpu = Environment.CpuUsage.TotalTime - cpu;
+        pauses = GC.GetTotalPauseDuration() - pauses;
         var counts = pipeline.Counter.Snapshot().Minus(before);
         var peak = MemoryMeter.PeakWorkingSetBytes();
         Require(counts.EntitiesWritten == entities, $"ceiling wrote {counts.EntitiesWritten} entities, expected {entities}");
@@ -98,7 +104,7 @@ public sealed class SideBySide(string connectionString, int writeParallelism)
         {
             await table.DeleteAsync(cancellationToken);
         }
-        return new Phase("a ceiling (batched upserts)", 0, entities, clock.Elapsed, counts, peak) { Cpu = cpu };
+        return new Phase("a ceiling (batched upserts)", 0, entities, clock.Elapsed, counts, peak) { Cpu = cpu, GcPauses = pauses };
     }
 
     /// <summary>(c): what a sample function does: the blob as one string, split into lines, one UpsertEntity per record.</summary>
@@ -109,6 +115,7 @@ public sealed class SideBySide(string connectionString, int writeParallelism)
         MemoryMeter.ResetPeak();
         var before = storage.Counter.Snapshot();
         var cpu = Environment.CpuUsage.TotalTime;
+        var pauses = GC.GetTotalPauseDuration();
         var clock = Stopwatch.StartNew();
         var text = (await storage.Storage.Incoming.GetBlobClient(blobName).DownloadContentAsync(cancellationToken)).Value.Content.ToString();
         long written = 0;
@@ -132,11 +139,12 @@ public sealed class SideBySide(string connectionString, int writeParallelism)
         }
         clock.Stop();
         cpu = Environment.CpuUsage.TotalTime - cpu;
+        pauses = GC.GetTotalPauseDuration() - pauses;
         var counts = storage.Counter.Snapshot().Minus(before);
         var peak = MemoryMeter.PeakWorkingSetBytes();
         Require(written == records, $"naive baseline wrote {written} records, expected {records}");
         await table.DeleteAsync(cancellationToken);
-        return new Phase("c naive (string + upsert each)", records, written, clock.Elapsed, counts, peak) { Cpu = cpu };
+        return new Phase("c naive (string + upsert each)", records, written, clock.Elapsed, counts, peak) { Cpu = cpu, GcPauses = pauses };
     }
 
     /// <summary>(d): detection, parsing and indicator normalisation of the file, no storage.</summary>
@@ -145,6 +153,7 @@ public sealed class SideBySide(string connectionString, int writeParallelism)
         var source = FeedSource.FromFile(feedPath);
         MemoryMeter.ResetPeak();
         var cpu = Environment.CpuUsage.TotalTime;
+        var pauses = GC.GetTotalPauseDuration();
         var clock = Stopwatch.StartNew();
         var (format, _) = await FeedFormatDetector.DetectAsync(source, cancellationToken);
         long parsed = 0, normalised = 0;
@@ -165,10 +174,11 @@ public sealed class SideBySide(string connectionString, int writeParallelism)
         }
         clock.Stop();
         cpu = Environment.CpuUsage.TotalTime - cpu;
+        pauses = GC.GetTotalPauseDuration() - pauses;
         var peak = MemoryMeter.PeakWorkingSetBytes();
         Require(parsed == records, $"parse-only read {parsed} records, expected {records}");
         Require(normalised == indicators, $"parse-only normalised {normalised} indicators, expected {indicators}");
-        return new Phase($"d parse-only ({name})", records, 0, clock.Elapsed, null, peak) { Cpu = cpu };
+        return new Phase($"d parse-only ({name})", records, 0, clock.Elapsed, null, peak) { Cpu = cpu, GcPauses = pauses };
     }
 
     /// <summary>A run whose figures would be wrong (a failed or short ingest) stops the benchmark with the reason.</summary>
