@@ -340,9 +340,14 @@ public sealed partial class FeedIngestor
         counters.Events = await ResolvePendingEventsAsync(newRequests, cancellationToken)
             + await ReassessEventsAsync(partiesChanged, pendingOnly: false, cancellationToken);
         await indexCache.InvalidateAsync(cancellationToken);
-        var (retroMatches, retroEvents) = await RetroMatchAsync(indicatorsChanged, cancellationToken);
+        var (retroMatches, retroEvents, skipped) = await RetroMatchAsync(indicatorsChanged, cancellationToken);
         counters.Matches = retroMatches;
         counters.Events += retroEvents;
+        foreach (var (blob, reason) in skipped)
+        {
+            await writer.RejectAsync("file", $"feed {blob} could not be read again for the new or changed indicators of this register: {Truncate(reason, 1000)}", blob, null, warning: true, cancellationToken);
+        }
+        await writer.Buffer.FlushAsync(cancellationToken);
         return counters;
     }
 

@@ -1,3 +1,4 @@
+using Azure;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.Logging;
@@ -13,12 +14,14 @@ public sealed partial class FeedIngestor
     /// requests a register just added or gave new indicators, so that a feed read before its request was registered
     /// ends with the same Matches and RequestEvents rows as one read after it. Returns (matches, events) written.
     /// </summary>
-    private async Task<(int Matches, int Events)> RetroMatchAsync(IReadOnlySet<string> requestIds, CancellationToken cancellationToken)
+    /// <returns>Matches and events written, and the feeds that could not be read again, with the reason.</returns>
+    private async Task<(int Matches, int Events, List<(string Blob, string Reason)> Skipped)> RetroMatchAsync(IReadOnlySet<string> requestIds, CancellationToken cancellationToken)
     {
         var days = options.Value.RetroMatchDays;
+        var skipped = new List<(string Blob, string Reason)>();
         if (requestIds.Count == 0 || days == 0)
         {
-            return (0, 0);
+            return (0, 0, skipped);
         }
         var cutoff = clock.GetCurrentInstant().ToDateTimeOffset().AddDays(-days);
         var filter = TableClient.CreateQueryFilter(
@@ -37,14 +40,27 @@ public sealed partial class FeedIngestor
             var archive = storage.Archive.GetBlobClient(run.ArchiveBlob);
             var source = GzipGuard.Decompressing(new FeedSource(run.BlobName, async ct =>
                 (await archive.DownloadStreamingAsync(new BlobDownloadOptions(), ct)).Value.Content), limits.Value);
-            var (format, _) = await FeedFormatDetector.DetectAsync(source, cancellationToken);
-            var counters = await IngestIncidentsAsync(run, run.Source, source, format, cancellationToken, again: true, only: requestIds);
-            matches += counters.Matches;
-            events += counters.Events;
-            LogRetroMatch(run.BlobName, requestIds.Count, counters.Matches);
+            try
+            {
+                var (format, _) = await FeedFormatDetector.DetectAsync(source, cancellationToken);
+                var counters = await IngestIncidentsAsync(run, run.Source, source, format, cancellationToken, again: true, only: requestIds);
+                matches += counters.Matches;
+                events += counters.Events;
+                LogRetroMatch(run.BlobName, requestIds.Count, counters.Matches);
+            }
+            catch (Exception ex) when (ex is RequestFailedException { Status: 404 } or FeedFormatException or FeedLimitException or InvalidDataException)
+            {
+                // One archived feed that is gone (deleted, or aged out by a lifecycle rule) or no longer within the
+                // limits must not stop the register, nor the other feeds: say which and go on.
+                LogRetroSkipped(run.BlobName, run.ArchiveBlob!, ex.Message);
+                skipped.Add((run.BlobName, ex.Message));
+            }
         }
-        return (matches, events);
+        return (matches, events, skipped);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Feed {Blob} could not be read again for new or changed requests (archive copy {Archive}): {Reason}")]
+    private partial void LogRetroSkipped(string blob, string archive, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Feed {Blob} read again for {Requests} new or changed requests: {Matches} matches")]
     private partial void LogRetroMatch(string blob, int requests, int matches);

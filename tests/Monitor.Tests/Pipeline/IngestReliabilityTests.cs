@@ -161,6 +161,28 @@ public sealed class IngestReliabilityTests
         Assert.DoesNotContain(await later.ReadAllAsync<MatchEntity>(StorageNames.MatchesTable), m => m.Indicator == "ip:192.0.2.1");
     }
 
+    [Fact]
+    public async Task A_feed_whose_archive_copy_is_gone_is_named_and_the_others_are_still_read_again()
+    {
+        await using var test = new TestStorage(AsOf);
+        await test.PushAsync("feed.csv", EndToEndTests.Feed, FeedKind.Incidents, "liaison-cn");
+        await test.PushAsync("other.csv", EndToEndTests.Feed.Replace("R", "Q", StringComparison.Ordinal), FeedKind.Incidents, "liaison-cn");
+        await test.Host.ProcessPendingAsync(null, CancellationToken.None);
+        var gone = Assert.Single(await test.ReadAllAsync<FeedRunEntity>(StorageNames.FeedRunsTable), r => r.BlobName.EndsWith("/feed.csv", StringComparison.Ordinal));
+        await test.Storage.Archive.DeleteBlobAsync(gone.ArchiveBlob);
+
+        await test.PushAsync("register.csv", EndToEndTests.Register, FeedKind.Requests);
+        var summary = await test.Host.ProcessPendingAsync(null, CancellationToken.None);
+
+        var register = Assert.Single(summary.Runs, r => r.FeedKind == "requests");
+        Assert.Equal((FeedOutcomes.Processed, 1), (register.Outcome, register.Warnings));
+        var warning = Assert.Single(await test.ReadAllAsync<RejectEntity>(StorageNames.RejectsTable), r => r.PartitionKey == register.ContentHash);
+        Assert.Contains($"feed {gone.BlobName} could not be read again", warning.Reason, StringComparison.Ordinal);
+        // The other feed's sightings matched the new requests.
+        Assert.Contains(await test.ReadAllAsync<MatchEntity>(StorageNames.MatchesTable), m => m.RecordId == "Q3" && m.MatchType == "cidr");
+        Assert.DoesNotContain(await test.ReadAllAsync<MatchEntity>(StorageNames.MatchesTable), m => m.RecordId == "R3");
+    }
+
     /// <summary>Requests R-0000.. each with one address; each record references one request and carries the next one's address.</summary>
     internal static (string Register, string Feed) GenerateScenario(int requests, int records)
     {
