@@ -33,7 +33,7 @@ public sealed class MonitorOptions
     /// <summary>
     /// Entities held while their partition fills a 100-entity transaction. When the buffer is full the largest
     /// partitions are sent part-filled, so a bigger buffer gives fuller batches on feeds that touch many requests
-    /// (about 0.7 KB of memory per entity).
+    /// (about 1 KB of memory per entity).
     /// </summary>
     [Range(100, 1_000_000)]
     public int WriteBufferEntities { get; set; } = 100_000;
