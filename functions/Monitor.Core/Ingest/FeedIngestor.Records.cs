@@ -295,7 +295,8 @@ public sealed partial class FeedIngestor
             }
             var partition = KeyEncoding.Encode(request.RespondingParty);
             var rowKey = KeyEncoding.RequestKey(request.RequestId);
-            if (indicators.Count > 0 && (!known.TryGetValue(request.RequestId, out var before) || before.Indicators != formattedIndicators))
+            var newIndicators = indicators.Count > 0 && (!known.TryGetValue(request.RequestId, out var before) || before.Indicators != formattedIndicators);
+            if (newIndicators || (known.TryGetValue(request.RequestId, out var unfinished) && unfinished.RetroPending))
             {
                 indicatorsChanged.Add(request.RequestId);
             }
@@ -333,6 +334,8 @@ public sealed partial class FeedIngestor
                 Status = request.Status.ToString().ToLowerInvariant(),
                 StatusChangedAt = request.StatusChangedAt?.ToUniversalTime(),
                 RegisterBlob = run.BlobName,
+                // Written with the indicators, so that a crash before the retro-match below leaves the work marked.
+                RetroPending = newIndicators ? true : null,
             }, TableUpdateMode.Merge, cancellationToken);
             await writer.Buffer.AddAsync(storage.SweepSchedule, SweepScheduleKeys.Dirty(request.RequestId, partition), TableUpdateMode.Replace, cancellationToken);
         }
@@ -351,15 +354,15 @@ public sealed partial class FeedIngestor
         return counters;
     }
 
-    private sealed record KnownRequest(string Partition, string? RequestingParty, string? RespondingParty, string? Indicators);
+    private sealed record KnownRequest(string Partition, string? RequestingParty, string? RespondingParty, string? Indicators, bool RetroPending);
 
     private async Task<Dictionary<string, KnownRequest>> LoadRequestPartitionsAsync(CancellationToken cancellationToken)
     {
         var known = new Dictionary<string, KnownRequest>(StringComparer.OrdinalIgnoreCase);
-        string[] columns = ["PartitionKey", "RowKey", "RequestId", "RequestingParty", "RespondingParty", "Indicators"];
+        string[] columns = ["PartitionKey", "RowKey", "RequestId", "RequestingParty", "RespondingParty", "Indicators", "RetroPending"];
         await foreach (var row in storage.Requests.QueryAsync<TableEntity>(maxPerPage: 1000, select: columns, cancellationToken: cancellationToken))
         {
-            known[row.GetString("RequestId") ?? row.RowKey] = new KnownRequest(row.PartitionKey, row.GetString("RequestingParty"), row.GetString("RespondingParty"), row.GetString("Indicators") ?? "");
+            known[row.GetString("RequestId") ?? row.RowKey] = new KnownRequest(row.PartitionKey, row.GetString("RequestingParty"), row.GetString("RespondingParty"), row.GetString("Indicators") ?? "", row.GetBoolean("RetroPending") == true);
         }
         return known;
     }

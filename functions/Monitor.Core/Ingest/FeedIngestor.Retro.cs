@@ -19,8 +19,13 @@ public sealed partial class FeedIngestor
     {
         var days = options.Value.RetroMatchDays;
         var skipped = new List<(string Blob, string Reason)>();
-        if (requestIds.Count == 0 || days == 0)
+        if (requestIds.Count == 0)
         {
+            return (0, 0, skipped);
+        }
+        if (days == 0)
+        {
+            await ClearRetroPendingAsync(requestIds, cancellationToken);
             return (0, 0, skipped);
         }
         var cutoff = clock.GetCurrentInstant().ToDateTimeOffset().AddDays(-days);
@@ -56,7 +61,22 @@ public sealed partial class FeedIngestor
                 skipped.Add((run.BlobName, ex.Message));
             }
         }
+        await ClearRetroPendingAsync(requestIds, cancellationToken);
         return (matches, events, skipped);
+    }
+
+    /// <summary>The work is done: the requests' new indicators have met every feed in the window.</summary>
+    private async Task ClearRetroPendingAsync(IReadOnlySet<string> requestIds, CancellationToken cancellationToken)
+    {
+        var done = new List<ITableEntity>();
+        await foreach (var row in storage.Requests.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RetroPending eq {true}"), select: ["PartitionKey", "RowKey", "RequestId"], cancellationToken: cancellationToken))
+        {
+            if (requestIds.Contains(row.GetString("RequestId") ?? row.RowKey))
+            {
+                done.Add(new TableEntity(row.PartitionKey, row.RowKey) { ["RetroPending"] = false });
+            }
+        }
+        await new TableBatchWriter(options.Value.WriteParallelism).UpsertAsync(storage.Requests, done, TableUpdateMode.Merge, cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Feed {Blob} could not be read again for new or changed requests (archive copy {Archive}): {Reason}")]

@@ -29,6 +29,8 @@ public sealed class RequestEntity : ITableEntity
     public DateTimeOffset? StatusChangedAt { get; set; }
     /// <summary>The register file (blob name) that last set these columns.</summary>
     public string? RegisterBlob { get; set; }
+    /// <summary>True from the register write that gave the request new indicators until the feeds already read have been matched against them.</summary>
+    public bool? RetroPending { get; set; }
 
     // Clock state, written by the sweep.
     public DateTimeOffset? AckDueAt { get; set; }

@@ -183,6 +183,63 @@ public sealed class IngestReliabilityTests
         Assert.DoesNotContain(await test.ReadAllAsync<MatchEntity>(StorageNames.MatchesTable), m => m.RecordId == "R3");
     }
 
+    [Fact]
+    public async Task A_register_ingest_that_fails_before_its_retro_match_finishes_it_when_retried()
+    {
+        var failQueries = new FailFeedRunsQueries();
+        await using var test = new TestStorage(AsOf, configure: services => services.AddSingleton<IStoragePolicyProvider>(failQueries));
+        await test.PushAsync("feed.csv", EndToEndTests.Feed, FeedKind.Incidents, "liaison-cn");
+        await test.Host.ProcessPendingAsync(null, CancellationToken.None);
+        await test.PushAsync("register.csv", EndToEndTests.Register, FeedKind.Requests);
+        var ingestor = test.Services.GetRequiredService<FeedIngestor>();
+
+        failQueries.Armed = true;
+        await Assert.ThrowsAsync<InvalidOperationException>(() => ingestor.IngestAsync("requests/register.csv", CancellationToken.None));
+        // The requests are stored, their new indicators marked as not yet matched against the feed already read.
+        Assert.All(await test.ReadAllAsync<RequestEntity>(StorageNames.RequestsTable), r => Assert.True(r.RetroPending));
+        Assert.Equal(3, (await test.ReadAllAsync<MatchEntity>(StorageNames.MatchesTable)).Count);
+
+        failQueries.Armed = false;
+        var retried = await ingestor.IngestAsync("requests/register.csv", CancellationToken.None);
+
+        Assert.Equal((FeedOutcomes.Processed, 6), (retried.Outcome, retried.Matches));
+        Assert.Equal(6, (await test.ReadAllAsync<MatchEntity>(StorageNames.MatchesTable)).Count);
+        Assert.All(await test.ReadAllAsync<RequestEntity>(StorageNames.RequestsTable), r => Assert.False(r.RetroPending));
+    }
+
+    /// <summary>Fails every query of the FeedRuns table (the retro-match's first step) while armed, as a crash there would.</summary>
+    private sealed class FailFeedRunsQueries : IStoragePolicyProvider
+    {
+        public volatile bool Armed;
+
+        public HttpPipelinePosition Position => HttpPipelinePosition.PerCall;
+
+        public HttpPipelinePolicy CreatePolicy(StorageService service) => new Policy(this);
+
+        private sealed class Policy(FailFeedRunsQueries owner) : HttpPipelinePolicy
+        {
+            public override ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+            {
+                Check(message);
+                return ProcessNextAsync(message, pipeline);
+            }
+
+            public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+            {
+                Check(message);
+                ProcessNext(message, pipeline);
+            }
+
+            private void Check(HttpMessage message)
+            {
+                if (owner.Armed && message.Request.Uri.Path.Contains($"{StorageNames.FeedRunsTable}()", StringComparison.Ordinal))
+                {
+                    throw new InvalidOperationException("injected: the process stops before the retro-match");
+                }
+            }
+        }
+    }
+
     /// <summary>Requests R-0000.. each with one address; each record references one request and carries the next one's address.</summary>
     internal static (string Register, string Feed) GenerateScenario(int requests, int records)
     {
