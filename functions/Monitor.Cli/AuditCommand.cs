@@ -2,6 +2,7 @@ using System.CommandLine;
 using Azure;
 using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.DependencyInjection;
+using Monitor.Core;
 using Monitor.Core.Ingest;
 using Monitor.Core.Storage;
 using Spectre.Console;
@@ -37,7 +38,7 @@ public static class FeedAudit
     {
         await storage.EnsureCreatedAsync(cancellationToken);
         var runs = new Dictionary<string, FeedRunEntity>(StringComparer.Ordinal);
-        await foreach (var run in storage.FeedRuns.QueryAsync<FeedRunEntity>(maxPerPage: 1000, cancellationToken: cancellationToken))
+        await foreach (var run in new FeedRunStore(storage).AllAsync(cancellationToken))
         {
             runs[$"{run.PartitionKey}/{run.RowKey}"] = run;
         }
@@ -48,7 +49,7 @@ public static class FeedAudit
         {
             var etag = blob.Properties.ETag!.Value;
             var lastModified = blob.Properties.LastModified!.Value;
-            var (pk, rk) = FeedIngestor.RunKeys(blob.Name, etag, lastModified);
+            var (pk, rk) = RunLedger.RunKeys(blob.Name, etag, lastModified);
             var key = $"{pk}/{rk}";
             seen.Add(key);
             runs.TryGetValue(key, out var run);

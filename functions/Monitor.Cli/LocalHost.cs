@@ -23,6 +23,7 @@ public sealed record RunSummary(IReadOnlyList<FeedRunEntity> Feeds, IReadOnlyLis
 /// </summary>
 public sealed partial class LocalHost(
     MonitorStorage storage,
+    FeedRunStore feedRuns,
     FeedIngestor ingestor,
     OverdueSweeper sweeper,
     IOptions<MonitorOptions> options,
@@ -88,9 +89,8 @@ public sealed partial class LocalHost(
             {
                 continue;
             }
-            var (pk, rk) = FeedIngestor.RunKeys(blob.Name, blob.Properties.ETag!.Value, blob.Properties.LastModified!.Value);
-            var existing = await storage.FeedRuns.GetEntityIfExistsAsync<FeedRunEntity>(pk, rk, select: ["Outcome"], cancellationToken: cancellationToken);
-            if (existing.HasValue && FeedOutcomes.IsFinal(existing.Value!.Outcome))
+            var (pk, rk) = RunLedger.RunKeys(blob.Name, blob.Properties.ETag!.Value, blob.Properties.LastModified!.Value);
+            if (FeedOutcomes.IsFinal(await feedRuns.OutcomeAsync(pk, rk, cancellationToken)))
             {
                 _done.Add(key);
                 continue;

@@ -102,7 +102,7 @@ public static class MonitorCommands
             {
                 var at = parse.GetValue(asOf) ?? services.GetRequiredService<IClock>().GetCurrentInstant();
                 var summary = await host.RunOnceAsync(at, line => AnsiConsole.MarkupLineInterpolated($"[grey]{line}[/]"), ct);
-                await Report.RunSummaryAsync(services.GetRequiredService<MonitorStorage>(), summary, ct);
+                await Report.RunSummaryAsync(services.GetRequiredService<RequestStore>(), services.GetRequiredService<MatchStore>(), summary, ct);
                 return summary.Failures.Count == 0 && summary.Sweep.SkippedBecause is null ? 0 : 2;
             }
             if (parse.GetValue(asOf) is not null)
@@ -140,7 +140,7 @@ public static class MonitorCommands
             }
             await using var services = Services(parse, null);
             var storage = services.GetRequiredService<MonitorStorage>();
-            var kindValue = parse.GetValue(kind) == "requests" ? Monitor.Core.Ingest.FeedKind.Requests : Monitor.Core.Ingest.FeedKind.Incidents;
+            var kindValue = parse.GetValue(kind) == "requests" ? FeedKind.Requests : FeedKind.Incidents;
             string blobName;
             try
             {
@@ -192,7 +192,7 @@ public static class MonitorCommands
             await using var services = Services(parse, null);
             var storage = services.GetRequiredService<MonitorStorage>();
             await storage.EnsureCreatedAsync(ct);
-            var rows = await Report.QueryRequestsAsync(storage, parse.GetValue(party)?.ToUpperInvariant(), parse.GetValue(level)?.ToLowerInvariant(), ct);
+            var rows = await services.GetRequiredService<RequestStore>().ListAsync(parse.GetValue(party)?.ToUpperInvariant(), parse.GetValue(level)?.ToLowerInvariant(), null, ct);
             if (RequestsOutput.Write(parse.GetValue(format), rows, parse.InvocationConfiguration.Output))
             {
                 return 0;
@@ -213,13 +213,7 @@ public static class MonitorCommands
             var storage = services.GetRequiredService<MonitorStorage>();
             await storage.EnsureCreatedAsync(ct);
             var id = parse.GetValue(request);
-            var filter = id is null ? null : TableClient.CreateQueryFilter($"PartitionKey eq {KeyEncoding.RequestKey(id)}");
-            var rows = new List<MatchEntity>();
-            await foreach (var row in storage.Matches.QueryAsync<MatchEntity>(filter, cancellationToken: ct))
-            {
-                rows.Add(row);
-            }
-            Report.MatchesTable(rows);
+            Report.MatchesTable(await services.GetRequiredService<MatchStore>().ForRequestAsync(id, ct));
             return 0;
         });
         return command;

@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using Monitor.Core;
 using Monitor.Core.Alerts;
 using Monitor.Core.Ingest;
 using Monitor.Core.Storage;
@@ -12,7 +13,7 @@ internal static class Report
 {
     private static readonly string[] AttentionLevels = ["at-risk", "overdue", "escalated"];
 
-    public static async Task RunSummaryAsync(MonitorStorage storage, RunSummary summary, CancellationToken cancellationToken)
+    public static async Task RunSummaryAsync(RequestStore requestStore, MatchStore matchStore, RunSummary summary, CancellationToken cancellationToken)
     {
         var feeds = new Table().Title("Feeds").AddColumns("Blob", "Outcome", "Format", "Records", "Matches", "Events", "Rejects");
         foreach (var run in summary.Feeds)
@@ -42,13 +43,9 @@ internal static class Report
         if (matched.Count > 0 && matched.Sum(r => r.Matches) <= MaxListed)
         {
             var matches = new List<MatchEntity>();
-            foreach (var hash in matched.Select(r => r.ContentHash).Distinct())
+            foreach (var hash in matched.Select(r => r.ContentHash!).Distinct())
             {
-                var filter = TableClient.CreateQueryFilter($"ContentHash eq {hash}");
-                await foreach (var row in storage.Matches.QueryAsync<MatchEntity>(filter, cancellationToken: cancellationToken))
-                {
-                    matches.Add(row);
-                }
+                matches.AddRange(await matchStore.ForContentAsync(hash, cancellationToken));
             }
             MatchesTable(matches);
         }
@@ -58,7 +55,7 @@ internal static class Report
         }
 
         Sweep(summary.Sweep);
-        var attention = await QueryRequestsAsync(storage, null, null, cancellationToken);
+        var attention = await requestStore.ListAsync(null, null, null, cancellationToken);
         RequestsTable($"Requests needing attention at {summary.Sweep.AsOf}", attention.Where(r => AttentionLevels.Contains(r.Level)).ToList());
     }
 
@@ -86,23 +83,6 @@ internal static class Report
         {
             AnsiConsole.MarkupLineInterpolated($"Digest: {digest.Report.Items.Count} clocks need attention, written to {digest.Container}/{digest.MarkdownBlob} and .html.");
         }
-    }
-
-    public static async Task<List<RequestEntity>> QueryRequestsAsync(MonitorStorage storage, string? party, string? level, CancellationToken cancellationToken)
-    {
-        string? filter = (party, level) switch
-        {
-            (null, null) => null,
-            ({ } p, null) => TableClient.CreateQueryFilter($"PartitionKey eq {KeyEncoding.Encode(p)}"),
-            (null, { } l) => TableClient.CreateQueryFilter($"Level eq {l}"),
-            ({ } p, { } l) => TableClient.CreateQueryFilter($"PartitionKey eq {KeyEncoding.Encode(p)} and Level eq {l}"),
-        };
-        var rows = new List<RequestEntity>();
-        await foreach (var row in storage.Requests.QueryAsync<RequestEntity>(filter, cancellationToken: cancellationToken))
-        {
-            rows.Add(row);
-        }
-        return [.. rows.OrderBy(r => r.RequestId, StringComparer.Ordinal)];
     }
 
     public static void RequestsTable(string title, IReadOnlyList<RequestEntity> rows)

@@ -61,10 +61,9 @@ public static class MonitorServiceCollectionExtensions
         });
 
         services.AddSingleton<IClock>(SystemClock.Instance);
-        services.AddSingleton<MonitorStorage>();
+        services.AddMonitorStorage();
         services.AddSingleton<MonitorConfiguration>();
-        services.AddSingleton<RequestIndexCache>();
-        services.AddSingleton<FeedIngestor>();
+        services.AddMonitorIngest();
         services.AddSingleton<OverdueSweeper>();
         services.AddSingleton<SweepLock>();
         services.AddSingleton<ReportService>();

@@ -1,23 +1,7 @@
-using Azure;
-using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using Monitor.Core.Storage;
 
 namespace Monitor.Core.Alerts;
-
-/// <summary>An alert whose webhook delivery is not done yet: SweepSchedule row PK = "webhook", RK = the alert ID.</summary>
-public sealed class WebhookPendingEntity : ITableEntity
-{
-    public const string Partition = "webhook";
-
-    public string PartitionKey { get; set; } = Partition;
-    public string RowKey { get; set; } = "";
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
-
-    /// <summary>The Alerts partition (yyyy-MM) of the alert.</summary>
-    public string AlertPartition { get; set; } = "";
-}
 
 /// <summary>What the webhook step of one sweep did.</summary>
 /// <param name="Retried">Alerts of earlier sweeps that were still pending or failed, attempted again.</param>
@@ -34,31 +18,17 @@ public sealed record WebhookRound(int Delivered, int Failed, int Deferred, int R
 /// crash leaves the row, and the next sweep retries it), and in the normal path an alert is POSTed exactly once: the
 /// sweep that raised it POSTs it from memory, and retries read the alert row first and skip it if it was delivered.
 /// </summary>
-public sealed partial class WebhookOutbox(MonitorStorage storage, AlertWebhook webhook, ILogger<WebhookOutbox> logger)
+public sealed partial class WebhookOutbox(AlertStore alerts, SweepScheduleStore schedule, AlertWebhook webhook, ILogger<WebhookOutbox> logger)
 {
     public bool Enabled => webhook.Enabled;
 
     /// <summary>Records that <paramref name="alert"/> must still be POSTed (idempotent).</summary>
-    public Task MarkAsync(AlertEntity alert, CancellationToken cancellationToken) =>
-        storage.SweepSchedule.UpsertEntityAsync(
-            new WebhookPendingEntity { RowKey = alert.RowKey, AlertPartition = alert.PartitionKey },
-            TableUpdateMode.Replace,
-            cancellationToken);
+    public Task MarkAsync(AlertEntity alert, CancellationToken cancellationToken) => schedule.AddWebhookPendingAsync(alert, cancellationToken);
 
     /// <summary>The outbox rows left by earlier sweeps (read before this sweep raises anything).</summary>
     public async Task<List<WebhookPendingEntity>> BacklogAsync(CancellationToken cancellationToken)
     {
-        var rows = new List<WebhookPendingEntity>();
-        if (!Enabled)
-        {
-            return rows;
-        }
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {WebhookPendingEntity.Partition}");
-        await foreach (var row in storage.SweepSchedule.QueryAsync<WebhookPendingEntity>(filter, maxPerPage: 1000, cancellationToken: cancellationToken))
-        {
-            rows.Add(row);
-        }
-        return rows;
+        return Enabled ? await schedule.WebhookPendingAsync(cancellationToken) : [];
     }
 
     /// <summary>
@@ -82,15 +52,14 @@ public sealed partial class WebhookOutbox(MonitorStorage storage, AlertWebhook w
                 // Raised again by this sweep (a crash recovery): it is POSTed below, once.
                 continue;
             }
-            var found = await storage.Alerts.GetEntityIfExistsAsync<AlertEntity>(row.AlertPartition, row.RowKey, cancellationToken: cancellationToken);
-            if (!found.HasValue || found.Value is null)
+            var alert = await alerts.GetAsync(row.AlertPartition, row.RowKey, cancellationToken);
+            if (alert is null)
             {
                 // No alert row: the write that followed the outbox row never happened, and the re-raise writes both again.
                 await DeleteAsync(row, cancellationToken);
                 continue;
             }
             reads++;
-            var alert = found.Value;
             if (alert.WebhookStatus == WebhookStatuses.Delivered)
             {
                 await DeleteAsync(row, cancellationToken);
@@ -126,11 +95,7 @@ public sealed partial class WebhookOutbox(MonitorStorage storage, AlertWebhook w
     {
         var status = await webhook.PostAsync(alert, cancellationToken);
         alert.WebhookStatus = status;
-        await storage.Alerts.UpdateEntityAsync(
-            new TableEntity(alert.PartitionKey, alert.RowKey) { [nameof(AlertEntity.WebhookStatus)] = status },
-            ETag.All,
-            TableUpdateMode.Merge,
-            cancellationToken);
+        await alerts.SetWebhookStatusAsync(alert, status, cancellationToken);
         if (status != WebhookStatuses.Delivered)
         {
             return false;
@@ -140,16 +105,7 @@ public sealed partial class WebhookOutbox(MonitorStorage storage, AlertWebhook w
         return true;
     }
 
-    private async Task DeleteAsync(WebhookPendingEntity row, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await storage.SweepSchedule.DeleteEntityAsync(WebhookPendingEntity.Partition, row.RowKey, ETag.All, cancellationToken);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 404)
-        {
-        }
-    }
+    private Task DeleteAsync(WebhookPendingEntity row, CancellationToken cancellationToken) => schedule.RemoveWebhookPendingAsync(row.RowKey, cancellationToken);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook is failing: {Deferred} alerts wait for the next sweep")]
     private partial void LogDeferred(int deferred);

@@ -19,12 +19,49 @@ public sealed class MonitorConfiguration(MonitorStorage storage)
     public const string WarninglistBlob = "warninglist.json";
     public const string CalendarsFolder = "calendars/";
 
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private (string Version, ConfigSnapshot Snapshot)? _cached;
+
+    /// <summary>
+    /// The configuration in force. One listing of the config container tells whether any document changed since the
+    /// last load (by name and ETag); only then are they read and parsed again, so a feed, a sweep or each archived
+    /// feed of a retro-match costs one list call instead of every document.
+    /// </summary>
     public async Task<ConfigSnapshot> LoadAsync(CancellationToken cancellationToken)
     {
         await storage.EnsureCreatedAsync(cancellationToken);
-        var policyJson = await ReadAsync(PolicyBlob, cancellationToken) ?? Defaults.Read("policy.json");
-        var sourcesJson = await ReadAsync(SourcesBlob, cancellationToken) ?? Defaults.Read("sources.json");
-        var warnJson = await ReadAsync(WarninglistBlob, cancellationToken) ?? Defaults.Read("warninglist.json");
+        var documents = new List<BlobItem>();
+        await foreach (var blob in storage.Config.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix: null, cancellationToken))
+        {
+            if (blob.Name is PolicyBlob or SourcesBlob or WarninglistBlob || blob.Name.StartsWith(CalendarsFolder, StringComparison.Ordinal))
+            {
+                documents.Add(blob);
+            }
+        }
+        var version = string.Join('\n', documents.Select(d => $"{d.Name}|{d.Properties.ETag}"));
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_cached is { } cached && cached.Version == version)
+            {
+                return cached.Snapshot;
+            }
+            var snapshot = await ReadSnapshotAsync(documents.Select(d => d.Name).ToHashSet(StringComparer.Ordinal), cancellationToken);
+            _cached = (version, snapshot);
+            return snapshot;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<ConfigSnapshot> ReadSnapshotAsync(IReadOnlySet<string> present, CancellationToken cancellationToken)
+    {
+        async Task<string?> ReadIfPresentAsync(string name) => present.Contains(name) ? await ReadAsync(name, cancellationToken) : null;
+        var policyJson = await ReadIfPresentAsync(PolicyBlob) ?? Defaults.Read("policy.json");
+        var sourcesJson = await ReadIfPresentAsync(SourcesBlob) ?? Defaults.Read("sources.json");
+        var warnJson = await ReadIfPresentAsync(WarninglistBlob) ?? Defaults.Read("warninglist.json");
 
         var calendars = new Dictionary<string, BusinessCalendar>(StringComparer.OrdinalIgnoreCase);
         foreach (var name in Defaults.Names.Where(n => n.StartsWith("calendar-", StringComparison.Ordinal)))
@@ -32,12 +69,12 @@ public sealed class MonitorConfiguration(MonitorStorage storage)
             var calendar = Parse(name, () => BusinessCalendar.Parse(Defaults.Read(name)));
             calendars[calendar.Name] = calendar;
         }
-        await foreach (var blob in storage.Config.GetBlobsAsync(BlobTraits.None, BlobStates.None, CalendarsFolder, cancellationToken))
+        foreach (var name in present.Where(n => n.StartsWith(CalendarsFolder, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
         {
-            var json = await ReadAsync(blob.Name, cancellationToken);
+            var json = await ReadAsync(name, cancellationToken);
             if (json is not null)
             {
-                var calendar = Parse(blob.Name, () => BusinessCalendar.Parse(json));
+                var calendar = Parse(name, () => BusinessCalendar.Parse(json));
                 calendars[calendar.Name] = calendar;
             }
         }
@@ -82,6 +119,13 @@ public sealed record ConfigSnapshot(
     Warninglist Warninglist)
 {
     public BusinessCalendar? CalendarOf(string party) => Calendars.GetValueOrDefault(party);
+
+    /// <summary>The calendar a clock was computed on: the built-in 24x7 one or a party's.</summary>
+    public BusinessCalendar CalendarOf(ClockState clock) =>
+        string.Equals(clock.CalendarName, BusinessCalendar.ContinuousName, StringComparison.OrdinalIgnoreCase)
+            ? BusinessCalendar.Continuous
+            : CalendarOf(clock.CalendarName)
+              ?? throw new SlaConfigurationException($"the {clock.Kind} clock was computed on calendar '{clock.CalendarName}', which the configuration no longer has");
 }
 
 /// <summary>Maps reporters and source folders to parties.</summary>

@@ -48,7 +48,7 @@ public sealed record DigestReport(Instant AsOf, IReadOnlyList<DigestItem> Items,
 /// marks due (new events) are read. Each of those is recomputed from its timeline at T, so the digest for T is the
 /// same whether the sweep ran at T or not.
 /// </summary>
-public sealed class DigestBuilder(MonitorStorage storage, MonitorConfiguration configuration, IOptions<MonitorOptions> options)
+public sealed class DigestBuilder(MonitorStorage storage, RequestStore requests, RequestEventStore events, SweepScheduleStore schedule, MonitorConfiguration configuration, IOptions<MonitorOptions> options)
 {
     private static readonly string[] AttentionLevels = [ClockLevels.Name(ClockLevel.AtRisk), ClockLevels.Name(ClockLevel.Overdue), ClockLevels.Name(ClockLevel.Escalated)];
 
@@ -60,18 +60,15 @@ public sealed class DigestBuilder(MonitorStorage storage, MonitorConfiguration c
         var reads = 0;
 
         var candidates = new Dictionary<string, RequestEntity>(StringComparer.Ordinal);
-        var filter = TableClient.CreateQueryFilter(
-            $"Level eq {AttentionLevels[0]} or Level eq {AttentionLevels[1]} or Level eq {AttentionLevels[2]} or EvaluatedAt gt {at} or NextChangeAt le {at}");
-        await foreach (var row in storage.Requests.QueryAsync<RequestEntity>(filter, maxPerPage: 1000, cancellationToken: cancellationToken))
+        await foreach (var row in requests.AttentionCandidatesAsync(at, AttentionLevels, cancellationToken))
         {
             reads++;
             candidates[row.RequestId] = row;
         }
 
         // Requests with new events (dirty) or a change due by T that the sweep has not taken yet.
-        var dueFilter = TableClient.CreateQueryFilter($"PartitionKey eq {ScheduleEntity.Partition} and RowKey lt {SweepScheduleKeys.DueBound(at)}");
         var stale = new Dictionary<string, string>(StringComparer.Ordinal);
-        await foreach (var entry in storage.SweepSchedule.QueryAsync<ScheduleEntity>(dueFilter, maxPerPage: 1000, cancellationToken: cancellationToken))
+        foreach (var entry in await schedule.DueAsync(at, cancellationToken))
         {
             reads++;
             if (entry.RequestPartition.Length > 0 && !candidates.ContainsKey(entry.RequestId))
@@ -81,8 +78,7 @@ public sealed class DigestBuilder(MonitorStorage storage, MonitorConfiguration c
         }
         foreach (var (requestId, partition) in stale)
         {
-            var found = await storage.Requests.GetEntityIfExistsAsync<RequestEntity>(partition, KeyEncoding.RequestKey(requestId), cancellationToken: cancellationToken);
-            if (found.HasValue && found.Value is { } row)
+            if (await requests.GetAsync(partition, requestId, cancellationToken) is { } row)
             {
                 reads++;
                 candidates[row.RequestId] = row;
@@ -94,7 +90,7 @@ public sealed class DigestBuilder(MonitorStorage storage, MonitorConfiguration c
         await Parallel.ForEachAsync(candidates.Values, new ParallelOptions { MaxDegreeOfParallelism = options.Value.WriteParallelism, CancellationToken = cancellationToken },
             async (row, ct) =>
             {
-                var timeline = await RequestTimeline.ReadClockEventsAsync(storage, row.RequestId, ct);
+                var timeline = await events.ClockEventsAsync(row.RequestId, ct);
                 Interlocked.Add(ref reads, timeline.Count);
                 try
                 {
@@ -132,7 +128,7 @@ public sealed class DigestBuilder(MonitorStorage storage, MonitorConfiguration c
                 continue;
             }
             var cycle = clock.Cycles.Last(c => c.Start <= asOf);
-            var calendar = RequestTimeline.CalendarOf(clock, config);
+            var calendar = config.CalendarOf(clock);
             Duration? late = cycle.DueAt is { } due ? asOf - due : null;
             Duration? lateWorking = cycle.DueAt is { } d
                 ? (d <= asOf ? calendar.WorkingTimeBetween(d, asOf) : -calendar.WorkingTimeBetween(asOf, d))

@@ -30,14 +30,6 @@ public sealed class FeedSource(string name, Func<CancellationToken, Task<Stream>
         new(name, _ => Task.FromResult<Stream>(new MemoryStream(content, writable: false)));
 }
 
-/// <summary>Request status as the register states it. Withdrawn and closed requests stop all clocks.</summary>
-public enum RequestStatus
-{
-    Open,
-    Closed,
-    Withdrawn,
-}
-
 /// <summary>One row of a request register.</summary>
 public sealed record RequestRecord(string Location, string RequestId) : FeedEntry(Location)
 {

@@ -2,12 +2,6 @@ using System.Text;
 
 namespace Monitor.Core.Ingest;
 
-public enum FeedKind
-{
-    Requests,
-    Incidents,
-}
-
 /// <summary>
 /// Where a blob sits in the drop zone decides what it is: requests/... is a request register,
 /// incidents/&lt;source&gt;/... an incident feed from that source. Anything else, and any name with path

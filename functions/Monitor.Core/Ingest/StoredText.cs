@@ -35,4 +35,7 @@ public static class StoredText
 
     /// <summary>A reference longer than any request ID can never match one (see <see cref="RequestRegisterParser.MaxRequestIdLength"/>).</summary>
     public static bool IsPossibleRequestId(string reference) => reference.Length <= RequestRegisterParser.MaxRequestIdLength;
+
+    /// <summary>Cuts free text to <paramref name="max"/> characters, marking the cut.</summary>
+    public static string Truncate(string value, int max) => value.Length <= max ? value : value[..max] + "…";
 }

@@ -1,5 +1,4 @@
 using Azure;
-using Azure.Data.Tables;
 using Monitor.Core.Indicators;
 using Monitor.Core.Storage;
 
@@ -10,10 +9,9 @@ namespace Monitor.Core.Matching;
 /// compares the marker's ETag (one cheap call) and rebuilds the index only when requests changed, on this
 /// instance or on any other.
 /// </summary>
-public sealed class RequestIndexCache(MonitorStorage storage)
+public sealed class RequestIndexCache(MonitorStorage storage, RequestStore store)
 {
     private const string MarkerBlob = "_state/requests-changed";
-    private static readonly string[] Columns = ["PartitionKey", "RowKey", "RequestId", "RequestingParty", "RespondingParty", "Indicators"];
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private RequestIndex? _index;
@@ -57,15 +55,14 @@ public sealed class RequestIndexCache(MonitorStorage storage)
     public async Task<RequestIndex> LoadAsync(CancellationToken cancellationToken)
     {
         var requests = new List<IndexedRequest>();
-        var filter = TableClient.CreateQueryFilter($"Status eq {"open"}");
-        await foreach (var row in storage.Requests.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: Columns, cancellationToken: cancellationToken))
+        await foreach (var row in store.OpenForMatchingAsync(cancellationToken))
         {
             requests.Add(new IndexedRequest(
-                row.GetString("RequestId") ?? row.RowKey,
-                row.GetString("RequestingParty") ?? "",
-                row.GetString("RespondingParty") ?? row.PartitionKey,
+                row.RequestId.Length > 0 ? row.RequestId : row.RowKey,
+                row.RequestingParty,
+                row.RespondingParty.Length > 0 ? row.RespondingParty : row.PartitionKey,
                 row.PartitionKey,
-                ParseIndicators(row.GetString("Indicators"))));
+                ParseIndicators(row.Indicators)));
         }
         return new RequestIndex(requests);
     }

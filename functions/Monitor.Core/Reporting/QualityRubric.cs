@@ -38,7 +38,7 @@ public static class QualityRubric
     {
         var until = asOf.ToDateTimeOffset();
         var known = events.Where(e => !e.Pending && e.OccurredAt <= until).OrderBy(e => e.OccurredAt).ThenBy(e => e.RowKey, StringComparer.Ordinal).ToList();
-        var responses = known.Where(e => e.Effect == EventKinds.TimelineEffect
+        var responses = known.Where(e => e.Effect == EventEffects.Timeline
                 && string.Equals(e.ReporterParty, request.RespondingParty, StringComparison.OrdinalIgnoreCase)
                 && ResponseKinds.Contains(e.Kind))
             .ToList();

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
 using Monitor.Core.Config;
 using Monitor.Core.Ingest;
@@ -14,14 +13,19 @@ namespace Monitor.Core.Reporting;
 /// On demand only: it reads every request submitted before the period's end and its timeline, which costs far more
 /// than a sweep (the sweep reads only the requests whose level can change), so the sweep does not call it.
 /// </summary>
-public sealed class ReportService(MonitorStorage storage, MonitorConfiguration configuration, IOptions<MonitorOptions> options)
+public sealed class ReportService(
+    MonitorStorage storage,
+    RequestStore requests,
+    RequestEventStore events,
+    FeedRunStore feedRuns,
+    PeriodStatsStore periodStats,
+    MonitorConfiguration configuration,
+    IOptions<MonitorOptions> options)
 {
     /// <summary>The folder of the reports container that holds the review packs: review/&lt;period&gt;/.</summary>
     public const string PackFolder = "review/";
 
     private static readonly TimeSpan TrendStep = TimeSpan.FromDays(7);
-
-    public TableClient PeriodStats => storage.Table(StorageNames.PeriodStatsTable);
 
     /// <summary>Computes the report of <paramref name="period"/> as known at <paramref name="asOf"/>; writes nothing.</summary>
     public async Task<ReviewReport> ComputeAsync(ReportPeriod period, Instant asOf, CancellationToken cancellationToken)
@@ -34,10 +38,9 @@ public sealed class ReportService(MonitorStorage storage, MonitorConfiguration c
         // Requests submitted before the cutoff that were not closed before the period began: the ones submitted in the
         // period make the statistics; the older ones can still be overdue during it (the trend).
         var rows = new List<RequestEntity>();
-        var filter = TableClient.CreateQueryFilter($"SubmittedAt lt {cutoff.ToDateTimeOffset()}");
-        await foreach (var row in storage.Requests.QueryAsync<RequestEntity>(filter, maxPerPage: 1000, cancellationToken: cancellationToken))
+        await foreach (var row in requests.SubmittedBeforeAsync(cutoff.ToDateTimeOffset(), cancellationToken))
         {
-            if (row.StatusChangedAt is not { } closed || closed >= periodStart || row.Status == "open")
+            if (row.StatusChangedAt is not { } closed || closed >= periodStart || row.Status == RequestStatuses.Open)
             {
                 rows.Add(row);
             }
@@ -45,7 +48,7 @@ public sealed class ReportService(MonitorStorage storage, MonitorConfiguration c
 
         var assessments = new ConcurrentBag<RequestAssessment>();
         await Parallel.ForEachAsync(rows, new ParallelOptions { MaxDegreeOfParallelism = options.Value.WriteParallelism, CancellationToken = cancellationToken },
-            async (row, ct) => assessments.Add(RequestAssessment.Assess(row, await ReadTimelineAsync(row.RequestId, ct), config, asOf)));
+            async (row, ct) => assessments.Add(RequestAssessment.Assess(row, await events.AllAsync(row.RequestId, ct), config, asOf)));
 
         var all = assessments.OrderBy(a => a.RequestId, StringComparer.Ordinal).ToList();
         var inPeriod = all.Where(a => period.Contains(a.SubmittedAt)).ToList();
@@ -79,20 +82,7 @@ public sealed class ReportService(MonitorStorage storage, MonitorConfiguration c
     public async Task SaveStatsAsync(ReviewReport report, CancellationToken cancellationToken)
     {
         await storage.EnsureCreatedAsync(cancellationToken);
-        var keep = report.Stats.Select(s => s.RowKey).ToHashSet(StringComparer.Ordinal);
-        var stale = new List<TableTransactionAction>();
-        await foreach (var row in PeriodStats.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {report.Period}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
-        {
-            if (!keep.Contains(row.RowKey))
-            {
-                stale.Add(new TableTransactionAction(TableTransactionActionType.Delete, row));
-            }
-        }
-        foreach (var chunk in stale.Chunk(TableBatchWriter.MaxBatchOperations))
-        {
-            await PeriodStats.SubmitTransactionAsync(chunk, cancellationToken);
-        }
-        await new TableBatchWriter(options.Value.WriteParallelism).UpsertAsync(PeriodStats, [.. report.Stats], TableUpdateMode.Replace, cancellationToken);
+        await periodStats.ReplacePeriodAsync(report.Period, [.. report.Stats], options.Value.WriteParallelism, cancellationToken);
     }
 
     /// <summary>Uploads the pack's files to reports/review/&lt;period&gt;/ (replacing an earlier pack's files of the same name).</summary>
@@ -107,17 +97,6 @@ public sealed class ReportService(MonitorStorage storage, MonitorConfiguration c
             names.Add($"{storage.Reports.Name}/{blobName}");
         }
         return names;
-    }
-
-    private async Task<List<RequestEventEntity>> ReadTimelineAsync(string requestId, CancellationToken cancellationToken)
-    {
-        var events = new List<RequestEventEntity>();
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {KeyEncoding.RequestKey(requestId)}");
-        await foreach (var e in storage.RequestEvents.QueryAsync<RequestEventEntity>(filter, cancellationToken: cancellationToken))
-        {
-            events.Add(e);
-        }
-        return events;
     }
 
     private static RequestLine Line(RequestAssessment a, Instant cutoff)
@@ -185,12 +164,7 @@ public sealed class ReportService(MonitorStorage storage, MonitorConfiguration c
 
     private async Task<List<FeedSummary>> FeedsAsync(ReportPeriod period, CancellationToken cancellationToken)
     {
-        var runs = new List<FeedRunEntity>();
-        var filter = TableClient.CreateQueryFilter($"BlobLastModified ge {period.Start.ToDateTimeOffset()} and BlobLastModified lt {period.End.ToDateTimeOffset()}");
-        await foreach (var run in storage.FeedRuns.QueryAsync<FeedRunEntity>(filter, cancellationToken: cancellationToken))
-        {
-            runs.Add(run);
-        }
+        var runs = await feedRuns.ReceivedAsync(period.Start.ToDateTimeOffset(), period.End.ToDateTimeOffset(), cancellationToken);
         return [.. runs.GroupBy(r => r.Source).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => new FeedSummary(
             g.Key,
             g.Count(),

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Azure.Data.Tables;
 using Monitor.Core.Config;
 using Monitor.Core.Sla;
 using Monitor.Core.Storage;
@@ -26,7 +25,7 @@ public sealed record ApiResponse(int Status, string ContentType, string Body)
 /// The reporting HTTP API, host-independent: (method, path, query string) in, (status, content type, body) out. The
 /// HTTP-triggered functions and `monitor serve` both call it, so they answer identically; authentication (the
 /// function key) is the host's job. Every parameter is validated, and a bad one gets a 400 that names it. Values reach
-/// OData filters only through <see cref="TableClient.CreateQueryFilter(FormattableString)"/>.
+/// table filters only through the stores, which build them with <c>TableClient.CreateQueryFilter</c>.
 /// </summary>
 /// <remarks>
 /// <list type="bullet">
@@ -36,14 +35,21 @@ public sealed record ApiResponse(int Status, string ContentType, string Body)
 /// <item><c>GET /api/reports/{period}?format=json|csv|html&amp;asOf=</c>: recomputes the period (and its PeriodStats rows) and returns the report.</item>
 /// </list>
 /// </remarks>
-public sealed partial class ReportingApi(MonitorStorage storage, ReportService reports, MonitorConfiguration configuration, IClock clock)
+public sealed partial class ReportingApi(
+    MonitorStorage storage,
+    RequestStore requests,
+    RequestEventStore requestEvents,
+    AlertStore alertStore,
+    ReportService reports,
+    MonitorConfiguration configuration,
+    IClock clock)
 {
     /// <summary>The query parameter that carries the function key; hosts read it, the API ignores it.</summary>
     public const string KeyParameter = "code";
 
     public const int MaxIdLength = 200;
     public const int MaxAlertRangeDays = 366;
-    private static readonly string[] Statuses = ["open", "closed", "withdrawn"];
+    private static readonly string[] Statuses = [.. RequestStatuses.All];
     private static readonly string[] Formats = ["json", "csv", "html"];
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$", RegexOptions.CultureInvariant)]
@@ -98,25 +104,7 @@ public sealed partial class ReportingApi(MonitorStorage storage, ReportService r
     public async Task<List<RequestEntity>> QueryRequestsAsync(string? party, string? level, string? status, CancellationToken cancellationToken)
     {
         await storage.EnsureCreatedAsync(cancellationToken);
-        var parts = new List<string>();
-        if (party is not null)
-        {
-            parts.Add(TableClient.CreateQueryFilter($"PartitionKey eq {KeyEncoding.Encode(party)}"));
-        }
-        if (level is not null)
-        {
-            parts.Add(TableClient.CreateQueryFilter($"Level eq {level}"));
-        }
-        if (status is not null)
-        {
-            parts.Add(TableClient.CreateQueryFilter($"Status eq {status}"));
-        }
-        var rows = new List<RequestEntity>();
-        await foreach (var row in storage.Requests.QueryAsync<RequestEntity>(parts.Count == 0 ? null : string.Join(" and ", parts), cancellationToken: cancellationToken))
-        {
-            rows.Add(row);
-        }
-        return [.. rows.OrderBy(r => r.RequestId, StringComparer.Ordinal)];
+        return await requests.ListAsync(party, level, status, cancellationToken);
     }
 
     private async Task<ApiResponse> RequestAsync(string id, Dictionary<string, string> query, CancellationToken cancellationToken)
@@ -128,22 +116,12 @@ public sealed partial class ReportingApi(MonitorStorage storage, ReportService r
         }
         var asOf = AsOfParameter(query, "asOf") ?? clock.GetCurrentInstant();
         await storage.EnsureCreatedAsync(cancellationToken);
-        var key = KeyEncoding.RequestKey(id);
-        RequestEntity? row = null;
-        await foreach (var candidate in storage.Requests.QueryAsync<RequestEntity>(TableClient.CreateQueryFilter($"RowKey eq {key}"), cancellationToken: cancellationToken))
-        {
-            row = candidate;
-            break;
-        }
+        var row = await requests.FindAsync(id, cancellationToken);
         if (row is null)
         {
             return ApiResponse.Error(404, $"no request with ID {Quote(id)}");
         }
-        var events = new List<RequestEventEntity>();
-        await foreach (var e in storage.RequestEvents.QueryAsync<RequestEventEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {key}"), cancellationToken: cancellationToken))
-        {
-            events.Add(e);
-        }
+        var events = await requestEvents.AllAsync(id, cancellationToken);
         var config = await configuration.LoadAsync(cancellationToken);
         var assessment = RequestAssessment.Assess(row, events, config, asOf);
         var clocks = assessment.Clocks;
@@ -198,19 +176,9 @@ public sealed partial class ReportingApi(MonitorStorage storage, ReportService r
             throw new BadParameterException($"from..to spans {(to - from).TotalDays:0.#} days; at most {MaxAlertRangeDays} are allowed");
         }
         await storage.EnsureCreatedAsync(cancellationToken);
-        var alerts = new List<AlertEntity>();
+        var alerts = await alertStore.ReachedAsync(from, to, cancellationToken);
         var fromOffset = from.ToDateTimeOffset();
         var toOffset = to.ToDateTimeOffset();
-        // Alerts are partitioned by the month the level was reached: one query per month of the range.
-        for (var month = new LocalDate(fromOffset.Year, fromOffset.Month, 1); month.AtStartOfDayInZone(DateTimeZone.Utc).ToInstant() < to; month = month.PlusMonths(1))
-        {
-            var partition = month.ToString("yyyy-MM", CultureInfo.InvariantCulture);
-            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and ReachedAt ge {fromOffset} and ReachedAt lt {toOffset}");
-            await foreach (var alert in storage.Alerts.QueryAsync<AlertEntity>(filter, cancellationToken: cancellationToken))
-            {
-                alerts.Add(alert);
-            }
-        }
         return ApiResponse.Json(new
         {
             from = fromOffset,

@@ -54,7 +54,7 @@ public sealed record RequestAssessment(
     {
         var until = asOf.ToDateTimeOffset();
         var timeline = events
-            .Where(e => e.Effect == EventKinds.TimelineEffect && e.OccurredAt <= until)
+            .Where(e => e.Effect == EventEffects.Timeline && e.OccurredAt <= until)
             .Select(e => new SlaEvent(Instant.FromDateTimeOffset(e.OccurredAt), e.Kind, e.ReporterParty, e.RowKey))
             .ToList();
         var request = ClockEvaluation.ToSlaRequest(row);

@@ -227,9 +227,9 @@ public static class ClockEngine
         {
             var replay = new Replay();
             var submitted = request.SubmittedAt;
-            var ack = new CycleRecord(0, submitted, null) { AwaitedKind = SlaEventKinds.Acknowledgement };
-            var response = new CycleRecord(0, submitted, null) { AwaitedKind = SlaEventKinds.Response };
-            var update = new CycleRecord(0, submitted, null) { AwaitedKind = SlaEventKinds.StatusUpdate };
+            var ack = new CycleRecord(0, submitted, null) { AwaitedKind = EventKinds.Acknowledgement };
+            var response = new CycleRecord(0, submitted, null) { AwaitedKind = EventKinds.Response };
+            var update = new CycleRecord(0, submitted, null) { AwaitedKind = EventKinds.StatusUpdate };
             replay.Acknowledgement.Add(ack);
             replay.Response.Add(response);
             replay.Update.Add(update);
@@ -261,26 +261,26 @@ public static class ClockEngine
                 }
                 switch (e.Kind?.Trim().ToLowerInvariant())
                 {
-                    case SlaEventKinds.Acknowledgement:
+                    case EventKinds.Acknowledgement:
                         End(ack, at, e);
                         break;
-                    case SlaEventKinds.Response:
-                    case SlaEventKinds.Closure:
+                    case EventKinds.Response:
+                    case EventKinds.Closure:
                         // A response acknowledges and ends the need for updates; a closure ends everything. Both are
                         // no-ops for clocks that have already stopped.
                         End(ack, at, e);
                         End(response, at, e);
                         End(update, at, e);
                         break;
-                    case SlaEventKinds.StatusUpdate:
+                    case EventKinds.StatusUpdate:
                         if (update.EndedAt is null)
                         {
                             End(update, at, e);
-                            update = new CycleRecord(update.Number + 1, at, e.EventId) { AwaitedKind = SlaEventKinds.StatusUpdate };
+                            update = new CycleRecord(update.Number + 1, at, e.EventId) { AwaitedKind = EventKinds.StatusUpdate };
                             replay.Update.Add(update);
                         }
                         break;
-                    case SlaEventKinds.InfoRequest:
+                    case EventKinds.InfoRequest:
                         if (open is null && response.EndedAt is null)
                         {
                             open = new PauseRecord(at, e.EventId);

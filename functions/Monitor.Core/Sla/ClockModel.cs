@@ -80,16 +80,6 @@ public static class ClockLevels
     public static bool IsFinal(ClockLevel level) => level is ClockLevel.Met or ClockLevel.MetLate or ClockLevel.Stopped;
 }
 
-/// <summary>The event kinds the clock engine acts on; events of any other kind are ignored (except as requester replies).</summary>
-public static class SlaEventKinds
-{
-    public const string Acknowledgement = "acknowledgement";
-    public const string StatusUpdate = "status-update";
-    public const string Response = "response";
-    public const string Closure = "closure";
-    public const string InfoRequest = "info-request";
-}
-
 /// <summary>A request as the clock engine needs it.</summary>
 /// <param name="StatusChangedAt">When the request was closed or withdrawn; see <see cref="ClockEngine"/> when it is missing.</param>
 public sealed record SlaRequest(

@@ -211,3 +211,17 @@ public sealed class ScheduleEntity : ITableEntity
     public string RequestPartition { get; set; } = "";
     public DateTimeOffset DueAt { get; set; }
 }
+
+/// <summary>An alert whose webhook delivery is not done yet: SweepSchedule row PK = "webhook", RK = the alert ID.</summary>
+public sealed class WebhookPendingEntity : ITableEntity
+{
+    public const string Partition = "webhook";
+
+    public string PartitionKey { get; set; } = Partition;
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    /// <summary>The Alerts partition (yyyy-MM) of the alert.</summary>
+    public string AlertPartition { get; set; } = "";
+}

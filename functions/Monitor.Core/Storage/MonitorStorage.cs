@@ -22,11 +22,12 @@ public sealed class MonitorStorage(
 
     public StorageNames Names => _names;
     public BlobServiceClient BlobService => blobs;
-    public TableServiceClient TableService => tables;
+    internal TableServiceClient TableService => tables;
 
     public BlobContainerClient Container(string name) => blobs.GetBlobContainerClient(_names.Container(name));
     // Clients are cached: they are thread-safe, and callers (e.g. WriteBuffer) rely on getting the same instance.
-    public TableClient Table(string name) => _tableClients.GetOrAdd(name, n => tables.GetTableClient(_names.Table(n)));
+    // Internal: every table is read and written through its store in this folder (RequestStore, ...).
+    internal TableClient Table(string name) => _tableClients.GetOrAdd(name, n => tables.GetTableClient(_names.Table(n)));
     public QueueClient AlertsQueue => queues.GetQueueClient(_names.Queue(StorageNames.AlertsQueue));
 
     public BlobContainerClient Incoming => Container(StorageNames.IncomingContainer);
@@ -35,13 +36,14 @@ public sealed class MonitorStorage(
     public BlobContainerClient Reports => Container(StorageNames.ReportsContainer);
     public BlobContainerClient Config => Container(StorageNames.ConfigContainer);
 
-    public TableClient Requests => Table(StorageNames.RequestsTable);
-    public TableClient RequestEvents => Table(StorageNames.RequestEventsTable);
-    public TableClient Matches => Table(StorageNames.MatchesTable);
-    public TableClient Alerts => Table(StorageNames.AlertsTable);
-    public TableClient FeedRuns => Table(StorageNames.FeedRunsTable);
-    public TableClient Rejects => Table(StorageNames.RejectsTable);
-    public TableClient SweepSchedule => Table(StorageNames.SweepScheduleTable);
+    internal TableClient Requests => Table(StorageNames.RequestsTable);
+    internal TableClient RequestEvents => Table(StorageNames.RequestEventsTable);
+    internal TableClient Matches => Table(StorageNames.MatchesTable);
+    internal TableClient Alerts => Table(StorageNames.AlertsTable);
+    internal TableClient FeedRuns => Table(StorageNames.FeedRunsTable);
+    internal TableClient Rejects => Table(StorageNames.RejectsTable);
+    internal TableClient SweepSchedule => Table(StorageNames.SweepScheduleTable);
+    internal TableClient PeriodStats => Table(StorageNames.PeriodStatsTable);
 
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
     {

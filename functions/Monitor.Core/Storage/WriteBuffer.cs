@@ -7,8 +7,8 @@ namespace Monitor.Core.Storage;
 /// limit), in the background while the caller keeps reading. Only when the buffer holds <c>capacity</c> entities are
 /// the largest partial partitions sent, so feeds that touch many partitions still get batches as full as the memory
 /// budget allows. Transactions of one partition are sent in order, so a later upsert of the same keys wins.
-/// Entities of <see cref="StorageNames.SweepScheduleTable"/> are held back until every other write has completed:
-/// a request is only marked for recomputation once the events it must see are stored.
+/// Entities added with <see cref="AddAfterOthersAsync"/> are held back until every other write has completed (the
+/// sweep schedule's dirty marks: a request is only marked for recomputation once the events it must see are stored).
 /// Which entities travel together depends only on the order of the adds, never on timing, so transaction counts
 /// are deterministic (tests pin them).
 /// </summary>
@@ -41,9 +41,15 @@ public sealed class WriteBuffer
     public int EntitiesWritten => Volatile.Read(ref _entitiesWritten);
 
     /// <summary>Adds an upsert; a later entity with the same keys replaces an earlier one that is still buffered.</summary>
-    public async ValueTask AddAsync(TableClient table, ITableEntity entity, TableUpdateMode mode, CancellationToken cancellationToken)
+    internal ValueTask AddAsync(TableClient table, ITableEntity entity, TableUpdateMode mode, CancellationToken cancellationToken) =>
+        AddAsync(table, entity, mode, deferred: false, cancellationToken);
+
+    /// <summary>Adds an upsert that is sent only after every other write of the buffer has completed (at the flush).</summary>
+    internal ValueTask AddAfterOthersAsync(TableClient table, ITableEntity entity, TableUpdateMode mode, CancellationToken cancellationToken) =>
+        AddAsync(table, entity, mode, deferred: true, cancellationToken);
+
+    private async ValueTask AddAsync(TableClient table, ITableEntity entity, TableUpdateMode mode, bool deferred, CancellationToken cancellationToken)
     {
-        var deferred = table.Name.EndsWith(StorageNames.SweepScheduleTable, StringComparison.Ordinal);
         var partitions = deferred ? _deferred : _pending;
         var key = (table.Name, entity.PartitionKey);
         if (!partitions.TryGetValue(key, out var partition))

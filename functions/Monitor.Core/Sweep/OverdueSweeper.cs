@@ -46,6 +46,10 @@ public sealed record SweepProblem(string RequestId, string Reason);
 /// </summary>
 public sealed partial class OverdueSweeper(
     MonitorStorage storage,
+    RequestStore requests,
+    RequestEventStore events,
+    AlertStore alertStore,
+    SweepScheduleStore schedule,
     MonitorConfiguration configuration,
     IOptions<MonitorOptions> options,
     WebhookOutbox outbox,
@@ -89,12 +93,7 @@ public sealed partial class OverdueSweeper(
         var config = await configuration.LoadAsync(cancellationToken);
         var asOfOffset = asOf.ToDateTimeOffset();
 
-        var due = new List<ScheduleEntity>();
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {ScheduleEntity.Partition} and RowKey lt {SweepScheduleKeys.DueBound(asOfOffset)}");
-        await foreach (var entry in storage.SweepSchedule.QueryAsync<ScheduleEntity>(filter, maxPerPage: 1000, cancellationToken: cancellationToken))
-        {
-            due.Add(entry);
-        }
+        var due = await schedule.DueAsync(asOfOffset, cancellationToken);
 
         var webhookBacklog = await outbox.BacklogAsync(cancellationToken);
         var alerts = new ConcurrentBag<AlertEntity>();
@@ -145,12 +144,12 @@ public sealed partial class OverdueSweeper(
     public async Task<int> MarkAllDirtyAsync(CancellationToken cancellationToken)
     {
         await storage.EnsureCreatedAsync(cancellationToken);
-        var marks = new List<ITableEntity>();
-        await foreach (var row in storage.Requests.QueryAsync<TableEntity>(select: ["PartitionKey", "RowKey", "RequestId"], cancellationToken: cancellationToken))
+        var marks = new List<(string, string)>();
+        await foreach (var row in requests.KeysAsync(cancellationToken))
         {
-            marks.Add(SweepScheduleKeys.Dirty(row.GetString("RequestId") ?? row.RowKey, row.PartitionKey));
+            marks.Add((row.RequestId.Length > 0 ? row.RequestId : row.RowKey, row.PartitionKey));
         }
-        await new TableBatchWriter(options.Value.WriteParallelism).UpsertAsync(storage.SweepSchedule, marks, TableUpdateMode.Replace, cancellationToken);
+        await schedule.MarkDirtyAsync(marks, options.Value.WriteParallelism, cancellationToken);
         return marks.Count;
     }
 
@@ -161,25 +160,16 @@ public sealed partial class OverdueSweeper(
         for (var attempt = 1; ; attempt++)
         {
             var partition = entries.OrderByDescending(e => e.Timestamp).Select(e => e.RequestPartition).FirstOrDefault(p => p.Length > 0);
-            var rowKey = KeyEncoding.RequestKey(requestId);
-            var found = partition is null
-                ? null
-                : await storage.Requests.GetEntityIfExistsAsync<TableEntity>(partition, rowKey, cancellationToken: cancellationToken);
-            if (found is null || !found.HasValue)
+            var raw = partition is null ? null : await requests.GetForUpdateAsync(partition, requestId, cancellationToken);
+            if (raw is null)
             {
-                await ReplaceScheduleAsync(entries, null, cancellationToken);
+                await schedule.ReplaceAsync(entries, null, cancellationToken);
                 return (reads, 0, []);
             }
-            var raw = found.Value!;
             var row = RequestRows.ToRequest(raw);
             reads++;
-            var timeline = new List<SlaEvent>();
-            var eventFilter = TableClient.CreateQueryFilter($"PartitionKey eq {rowKey} and Effect eq {EventKinds.TimelineEffect}");
-            await foreach (var e in storage.RequestEvents.QueryAsync<RequestEventEntity>(eventFilter, select: ["RowKey", "OccurredAt", "Kind", "ReporterParty"], cancellationToken: cancellationToken))
-            {
-                reads++;
-                timeline.Add(new SlaEvent(Instant.FromDateTimeOffset(e.OccurredAt), e.Kind, e.ReporterParty, e.RowKey));
-            }
+            var timeline = await events.ClockEventsAsync(requestId, cancellationToken);
+            reads += timeline.Count;
 
             var evaluation = ClockEvaluation.Evaluate(row, timeline, asOf, config);
             var alerts = new List<AlertEntity>();
@@ -197,7 +187,7 @@ public sealed partial class OverdueSweeper(
                 var updated = RequestRows.WithClockColumns(raw, evaluation.Row);
                 if (!RequestRows.SameClockColumns(raw, updated))
                 {
-                    await storage.Requests.UpdateEntityAsync(updated, raw.ETag, TableUpdateMode.Replace, cancellationToken);
+                    await requests.ReplaceIfUnchangedAsync(updated, raw.ETag, cancellationToken);
                 }
             }
             catch (RequestFailedException ex) when (ex.Status == 412 && attempt < MaxConcurrencyRetries)
@@ -211,7 +201,7 @@ public sealed partial class OverdueSweeper(
             var consumed = row.ScheduleKey is { } previous && previous != nextEntry?.RowKey && entries.TrueForAll(e => e.RowKey != previous)
                 ? [.. entries, new ScheduleEntity { RowKey = previous, RequestId = requestId, ETag = ETag.All }]
                 : entries;
-            await ReplaceScheduleAsync(consumed, nextEntry, cancellationToken);
+            await schedule.ReplaceAsync(consumed, nextEntry, cancellationToken);
             return (reads, evaluation.LevelChanges, [.. alerts]);
         }
     }
@@ -224,16 +214,13 @@ public sealed partial class OverdueSweeper(
     {
         var reads = 0;
         alert.WebhookStatus = outbox.Enabled ? WebhookStatuses.Pending : null;
-        try
+        if (!await alertStore.TryAddAsync(alert, cancellationToken))
         {
-            await storage.Alerts.AddEntityAsync(alert, cancellationToken);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 409)
-        {
-            var existing = await storage.Alerts.GetEntityAsync<AlertEntity>(alert.PartitionKey, alert.RowKey, cancellationToken: cancellationToken);
+            var existing = await alertStore.GetAsync(alert.PartitionKey, alert.RowKey, cancellationToken)
+                ?? throw new InvalidOperationException($"alert {alert.RowKey} existed a moment ago and is gone");
             reads++;
-            alert.WebhookStatus = existing.Value.WebhookStatus;
-            if (existing.Value.Queued)
+            alert.WebhookStatus = existing.WebhookStatus;
+            if (existing.Queued)
             {
                 alert.Queued = true;
                 return (false, reads);
@@ -262,51 +249,8 @@ public sealed partial class OverdueSweeper(
         });
         await storage.AlertsQueue.SendMessageAsync(message, cancellationToken);
         alert.Queued = true;
-        await storage.Alerts.UpdateEntityAsync(new TableEntity(alert.PartitionKey, alert.RowKey) { ["Queued"] = true }, ETag.All, TableUpdateMode.Merge, cancellationToken);
+        await alertStore.MarkQueuedAsync(alert, cancellationToken);
         return (true, reads);
-    }
-
-    /// <summary>
-    /// Removes the entries this evaluation consumed and adds the next one, in one partition transaction. An
-    /// entry that an ingest re-marked meanwhile has a new ETag and is kept, so that its change is not lost.
-    /// </summary>
-    private async Task ReplaceScheduleAsync(List<ScheduleEntity> consumed, ScheduleEntity? next, CancellationToken cancellationToken)
-    {
-        var actions = consumed.Where(e => next is null || e.RowKey != next.RowKey)
-            .Select(e => new TableTransactionAction(TableTransactionActionType.Delete, e, e.ETag)).ToList();
-        if (next is not null)
-        {
-            actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, next));
-        }
-        if (actions.Count == 0)
-        {
-            return;
-        }
-        try
-        {
-            await storage.SweepSchedule.SubmitTransactionAsync(actions, cancellationToken);
-        }
-        catch (TableTransactionFailedException)
-        {
-            foreach (var action in actions)
-            {
-                try
-                {
-                    if (action.ActionType == TableTransactionActionType.Delete)
-                    {
-                        await storage.SweepSchedule.DeleteEntityAsync(action.Entity.PartitionKey, action.Entity.RowKey, action.ETag, cancellationToken);
-                    }
-                    else
-                    {
-                        await storage.SweepSchedule.UpsertEntityAsync(action.Entity, TableUpdateMode.Replace, cancellationToken);
-                    }
-                }
-                catch (RequestFailedException ex) when (ex.Status is 404 or 412)
-                {
-                    // Already gone, or re-marked by an ingest: the next sweep picks it up.
-                }
-            }
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sweep left request {RequestId} as it was: {Reason}")]

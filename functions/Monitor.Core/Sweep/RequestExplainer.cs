@@ -33,7 +33,7 @@ public sealed record RequestExplanation(
             + (r.StatusChangedAt is { } changed ? $" since {Utc(changed)}" : ""));
         lines.Add($"Submitted {Utc(r.SubmittedAt)}. At {InstantPattern.General.Format(AsOf)} the request is {ClockLevels.Name(Level)} (set by the {Name(worst.Kind)} clock).");
         lines.Add("");
-        var timeline = Events.Where(e => e.Effect == EventKinds.TimelineEffect).ToList();
+        var timeline = Events.Where(e => e.Effect == EventEffects.Timeline).ToList();
         lines.Add(timeline.Count == 0 ? "Timeline: no events drive the clocks yet." : $"Timeline ({timeline.Count} event(s) that drive the clocks):");
         foreach (var e in timeline)
         {
@@ -110,7 +110,7 @@ public sealed record RequestExplanation(
 /// Loads a request and its event timeline and explains its clocks at an instant: the core of `monitor explain`,
 /// shared with the HTTP API. Read-only: it computes from the timeline and writes nothing.
 /// </summary>
-public sealed class RequestExplainer(MonitorStorage storage, MonitorConfiguration configuration)
+public sealed class RequestExplainer(MonitorStorage storage, RequestStore requests, RequestEventStore requestEvents, MonitorConfiguration configuration)
 {
     /// <returns>The explanation, or null when no request has this ID.</returns>
     /// <exception cref="SlaConfigurationException">No policy rule or calendar fits the request.</exception>
@@ -118,15 +118,16 @@ public sealed class RequestExplainer(MonitorStorage storage, MonitorConfiguratio
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(requestId);
         await storage.EnsureCreatedAsync(cancellationToken);
-        var row = await RequestTimeline.FindAsync(storage, requestId.Trim(), cancellationToken);
+        var row = await requests.FindAsync(requestId.Trim(), cancellationToken);
         if (row is null)
         {
             return null;
         }
         var config = await configuration.LoadAsync(cancellationToken);
-        var events = await RequestTimeline.ReadAllEventsAsync(storage, row.RequestId, cancellationToken);
+        // Oldest first, as the explanation reads.
+        List<RequestEventEntity> events = [.. (await requestEvents.AllAsync(row.RequestId, cancellationToken)).OrderBy(e => e.OccurredAt).ThenBy(e => e.RowKey, StringComparer.Ordinal)];
         // The same events the sweep feeds the engine: Effect = timeline.
-        var timeline = events.Where(e => e.Effect == EventKinds.TimelineEffect).Select(RequestTimeline.ToSlaEvent).ToList();
+        var timeline = events.Where(e => e.Effect == EventEffects.Timeline).Select(RequestEventStore.ToSlaEvent).ToList();
         return Explain(row, events, timeline, asOf, config);
     }
 
@@ -135,7 +136,7 @@ public sealed class RequestExplainer(MonitorStorage storage, MonitorConfiguratio
         var clocks = ClockEvaluation.Compute(row, timeline, config);
         var explained = clocks.All.Select(clock => new ClockExplanation(
             clock,
-            RequestTimeline.CalendarOf(clock, config),
+            config.CalendarOf(clock),
             clocks.Rule.For(clock.Kind).Duration.ToString(),
             clock.LevelAt(asOf),
             clock.ExplainLevelAt(asOf))).ToList();

@@ -34,7 +34,7 @@ public sealed class TestStorage : IAsyncDisposable
     public LocalHost Host => Services.GetRequiredService<LocalHost>();
 
     /// <summary>Writes content to a temp file named <paramref name="fileName"/> and pushes it like `monitor push`.</summary>
-    public async Task<string> PushAsync(string fileName, string content, Monitor.Core.Ingest.FeedKind kind, string? source = null)
+    public async Task<string> PushAsync(string fileName, string content, FeedKind kind, string? source = null)
     {
         var dir = Directory.CreateTempSubdirectory("monitor-test-");
         try

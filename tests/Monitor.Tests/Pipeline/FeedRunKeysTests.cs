@@ -10,11 +10,11 @@ public sealed class FeedRunKeysTests
     {
         var at = DateTimeOffset.Parse("2026-11-20T10:00:00Z");
         Assert.Equal(
-            FeedIngestor.RunKeys("incidents/cert/feed.csv", new ETag("\"0x8DE2F8C0A1B2C3D\""), at),
-            FeedIngestor.RunKeys("incidents/cert/feed.csv", new ETag("0x8DE2F8C0A1B2C3D"), at));
+            RunLedger.RunKeys("incidents/cert/feed.csv", new ETag("\"0x8DE2F8C0A1B2C3D\""), at),
+            RunLedger.RunKeys("incidents/cert/feed.csv", new ETag("0x8DE2F8C0A1B2C3D"), at));
         Assert.NotEqual(
-            FeedIngestor.RunKeys("incidents/cert/feed.csv", new ETag("0x8DE2F8C0A1B2C3D"), at),
-            FeedIngestor.RunKeys("incidents/cert/feed.csv", new ETag("0x8DE2F8C0A1B2C3E"), at));
+            RunLedger.RunKeys("incidents/cert/feed.csv", new ETag("0x8DE2F8C0A1B2C3D"), at),
+            RunLedger.RunKeys("incidents/cert/feed.csv", new ETag("0x8DE2F8C0A1B2C3E"), at));
     }
 
     /// <summary>Against Azurite: the version the local host lists is the version the ingestor recorded.</summary>

@@ -76,7 +76,7 @@ public sealed class SlaPropertyTests
         var to = from + Minutes(pauseLength, 10 * 24 * 60);
         var plain = Compute(request);
         var paused = Compute(request,
-            new SlaEvent(from, SlaEventKinds.InfoRequest, request.RespondingParty, "pause"),
+            new SlaEvent(from, EventKinds.InfoRequest, request.RespondingParty, "pause"),
             new SlaEvent(to, "information", request.RequestingParty, "reply"));
 
         return ClockKinds.All(kind =>

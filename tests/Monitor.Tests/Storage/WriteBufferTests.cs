@@ -98,7 +98,7 @@ public sealed class WriteBufferTests
         var buffer = new WriteBuffer(parallelism: 8, capacity: 1000);
 
         // The mark is added first, among the rows: it must still land last.
-        await buffer.AddAsync(test.Storage.SweepSchedule, SweepScheduleKeys.Dirty("R-1", "CN"), TableUpdateMode.Replace, CancellationToken.None);
+        await buffer.AddAfterOthersAsync(test.Storage.SweepSchedule, SweepScheduleKeys.Dirty("R-1", "CN"), TableUpdateMode.Replace, CancellationToken.None);
         for (var i = 0; i < 450; i++)
         {
             await buffer.AddAsync(test.Storage.RequestEvents, Row($"E{i % 9}", i), TableUpdateMode.Replace, CancellationToken.None);

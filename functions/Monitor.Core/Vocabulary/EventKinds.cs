@@ -1,4 +1,4 @@
-namespace Monitor.Core.Ingest;
+namespace Monitor.Core;
 
 /// <summary>The record kinds that act on SLA clocks, and the spellings feeds use for them.</summary>
 public static class EventKinds
@@ -8,10 +8,8 @@ public static class EventKinds
     public const string Response = "response";
     public const string Closure = "closure";
     public const string InfoRequest = "info-request";
-
-    public const string TimelineEffect = "timeline";
-    public const string RelatedActivityEffect = "related-activity";
-    public const string PendingEffect = "pending";
+    /// <summary>A record that gave no kind.</summary>
+    public const string Unspecified = "unspecified";
 
     private static readonly Dictionary<string, string> Aliases = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -36,7 +34,7 @@ public static class EventKinds
     {
         if (string.IsNullOrWhiteSpace(kind))
         {
-            return "unspecified";
+            return Unspecified;
         }
         var k = kind.Trim().ToLowerInvariant().Replace('_', '-').Replace(' ', '-');
         return Aliases.TryGetValue(k, out var canonical) ? canonical : k;
@@ -53,12 +51,23 @@ public static class EventKinds
     {
         if (reporterParty is null)
         {
-            return RelatedActivityEffect;
+            return EventEffects.RelatedActivity;
         }
         if (string.Equals(reporterParty, respondingParty, StringComparison.OrdinalIgnoreCase) && IsSlaKind(kind))
         {
-            return TimelineEffect;
+            return EventEffects.Timeline;
         }
-        return string.Equals(reporterParty, requestingParty, StringComparison.OrdinalIgnoreCase) ? TimelineEffect : RelatedActivityEffect;
+        return string.Equals(reporterParty, requestingParty, StringComparison.OrdinalIgnoreCase) ? EventEffects.Timeline : EventEffects.RelatedActivity;
     }
+}
+
+/// <summary>RequestEvents.Effect: what a stored event does to its request's clocks.</summary>
+public static class EventEffects
+{
+    /// <summary>On the request's timeline: drives the clocks.</summary>
+    public const string Timeline = "timeline";
+    /// <summary>Matched the request but moves no clock.</summary>
+    public const string RelatedActivity = "related-activity";
+    /// <summary>The request is not registered yet.</summary>
+    public const string Pending = "pending";
 }

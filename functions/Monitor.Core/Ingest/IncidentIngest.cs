@@ -1,0 +1,210 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+using Monitor.Core.Config;
+using Monitor.Core.Feeds;
+using Monitor.Core.Indicators;
+using Monitor.Core.Matching;
+using Monitor.Core.Storage;
+using NodaTime;
+
+namespace Monitor.Core.Ingest;
+
+/// <summary>
+/// Reads an incident feed: each record is normalised and matched against the index of open requests, and each match
+/// is stored (Matches, RequestEvents, a dirty mark for the sweep) with deterministic keys, so reading a file twice
+/// writes the same rows.
+/// </summary>
+public sealed class IncidentIngest(
+    MatchStore matches,
+    RequestEventStore events,
+    RejectStore rejects,
+    SweepScheduleStore schedule,
+    EventReassessment reassessment,
+    MonitorConfiguration configuration,
+    RequestIndexCache indexCache,
+    IOptions<MonitorOptions> options,
+    IOptions<FeedLimits> limits,
+    IClock clock)
+{
+    private readonly Regex _requestIdPattern = new(options.Value.RequestIdPattern, RegexOptions.Compiled | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+
+    /// <summary>The first read of a feed. Returns what it wrote.</summary>
+    public async Task<RunCounters> IngestAsync(FeedRunEntity run, FeedSource feed, FeedFormat format, CancellationToken cancellationToken)
+    {
+        var index = await indexCache.GetAsync(cancellationToken);
+        var first = await ReadAsync(run, feed, format, index, recordRejects: true, only: null, cancellationToken);
+        if (await indexCache.NewerThanAsync(index, cancellationToken) is { } newer)
+        {
+            // A register landed while this file was read, and its retro-match did not see this file (not processed
+            // yet): read it again against the requests open now. Same keys, so the rows of the first read are
+            // overwritten, and the run counts what the second read matched.
+            var second = await ReadAsync(run, feed, format, newer, recordRejects: false, only: null, cancellationToken);
+            (first.MatchedRecords, first.Matches, first.Events, first.PendingEvents) = (second.MatchedRecords, second.Matches, second.Events, second.PendingEvents);
+        }
+        return first;
+    }
+
+    /// <summary>
+    /// Reads an already processed feed again for requests registered or given new indicators after its first read:
+    /// only their rows, the same as if they had been open the first time. Its rejects were recorded the first time.
+    /// </summary>
+    public async Task<RunCounters> ReadAgainAsync(FeedRunEntity run, FeedSource feed, FeedFormat format, IReadOnlySet<string> only, CancellationToken cancellationToken) =>
+        await ReadAsync(run, feed, format, await indexCache.GetAsync(cancellationToken), recordRejects: false, only, cancellationToken);
+
+    private async Task<RunCounters> ReadAsync(FeedRunEntity run, FeedSource feed, FeedFormat format, RequestIndex index, bool recordRejects,
+        IReadOnlySet<string>? only, CancellationToken cancellationToken)
+    {
+        var ingest = new IngestRun(run, rejects, options.Value, clock, recordRejects);
+        var counters = ingest.Counters;
+        var config = await configuration.LoadAsync(cancellationToken);
+        counters.RequestsLoaded = index.Count;
+        var matcher = new RecordMatcher(index, config.Warninglist, _requestIdPattern, options.Value.OverMatchCap);
+        var pendingRequests = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var indicators = new List<Indicator>();
+
+        await foreach (var entry in FeedParsers.ParseIncidentsAsync(feed, format, limits.Value, cancellationToken))
+        {
+            if (entry is FeedRejection rejection)
+            {
+                await ingest.RejectAsync(rejection, cancellationToken);
+                continue;
+            }
+            if (entry is not FeedRecord record)
+            {
+                continue;
+            }
+            if (StoredText.RecordProblem(record) is { } tooLong)
+            {
+                await ingest.RejectAsync(record.Location, tooLong, StoredText.Truncate(record.RecordId, StoredText.MaxRecordIdChars), null, warning: false, cancellationToken);
+                continue;
+            }
+            counters.Records++;
+            foreach (var warning in record.Warnings)
+            {
+                await ingest.WarnAsync(record.Location, warning, record.RecordId, cancellationToken);
+            }
+            var requestRefs = record.RequestRefs;
+            if (requestRefs.Any(r => !StoredText.IsPossibleRequestId(r)))
+            {
+                await ingest.WarnAsync(record.Location, $"request reference longer than {RequestRegisterParser.MaxRequestIdLength} characters ignored: no request ID is that long", record.RecordId, cancellationToken);
+                requestRefs = [.. requestRefs.Where(StoredText.IsPossibleRequestId)];
+            }
+            indicators.Clear();
+            foreach (var raw in record.Indicators)
+            {
+                var normalized = IndicatorNormalizer.TryNormalize(raw, out var indicator, out var error);
+                if (normalized && indicator.ToString().Length > StoredText.MaxIndicatorChars)
+                {
+                    await ingest.WarnAsync(record.Location, $"indicator '{StoredText.Truncate(raw.Value, 200)}' skipped: longer than {StoredText.MaxIndicatorChars} characters", record.RecordId, cancellationToken);
+                }
+                else if (normalized)
+                {
+                    indicators.Add(indicator);
+                }
+                else
+                {
+                    await ingest.WarnAsync(record.Location, $"indicator '{StoredText.Truncate(raw.Value, 200)}' skipped: {error}", record.RecordId, cancellationToken);
+                }
+            }
+            var outcome = matcher.Match(requestRefs, record.Summary is null ? record.ReferenceText : record.ReferenceText.Append(record.Summary), indicators);
+            if (only is not null)
+            {
+                // Matched against every open request, as a first read would be (the over-match cap counts them all),
+                // then kept for the requests this read is for.
+                outcome.Matches.RemoveAll(m => !only.Contains(m.RequestId));
+            }
+            counters.Suppressed += outcome.Suppressed;
+            foreach (var flagged in outcome.OverMatched)
+            {
+                counters.OverMatched++;
+                await ingest.WarnAsync(record.Location, $"over-matching value ignored: {flagged}", record.RecordId, cancellationToken);
+            }
+            if (outcome.Matches.Count == 0)
+            {
+                continue;
+            }
+            if (record.ReportedAt is not { } reportedAt)
+            {
+                await ingest.RejectAsync(record.Location, $"record matches request {outcome.Matches[0].RequestId} but has no reported_at timestamp to place it on the timeline", record.RecordId, null, warning: false, cancellationToken);
+                continue;
+            }
+            counters.MatchedRecords++;
+            await WriteMatchesAsync(ingest, record, reportedAt, outcome, config, pendingRequests, cancellationToken);
+        }
+        await ingest.Buffer.FlushAsync(cancellationToken);
+        if (pendingRequests.Count > 0)
+        {
+            // The register may have landed while this file was read: resolve now, or the register ingest will.
+            await reassessment.ResolvePendingAsync(pendingRequests, cancellationToken);
+        }
+        return counters;
+    }
+
+    private async Task WriteMatchesAsync(IngestRun ingest, FeedRecord record, DateTimeOffset reportedAt, MatchOutcome outcome, ConfigSnapshot config,
+        HashSet<string> pendingRequests, CancellationToken cancellationToken)
+    {
+        var run = ingest.Run;
+        var source = run.Source;
+        var kind = EventKinds.Normalize(record.Kind);
+        var reporterParty = config.Sources.PartyOf(record.Reporter, source);
+        foreach (var group in outcome.Matches.GroupBy(m => m.RequestId, StringComparer.OrdinalIgnoreCase))
+        {
+            var first = group.First();
+            var requestKey = KeyEncoding.RequestKey(first.RequestId);
+            foreach (var match in group)
+            {
+                ingest.Counters.Matches++;
+                await matches.AddAsync(ingest.Buffer, new MatchEntity
+                {
+                    PartitionKey = requestKey,
+                    RowKey = KeyEncoding.Compose(source, record.RecordId, MatchTypes.Name(match.Type), match.Value),
+                    RequestId = first.RequestId,
+                    Source = source,
+                    RecordId = record.RecordId,
+                    MatchType = MatchTypes.Name(match.Type),
+                    Indicator = match.Value,
+                    RequestIndicator = match.RequestValue,
+                    RecordTime = reportedAt,
+                    Kind = kind,
+                    BlobName = run.BlobName,
+                    ContentHash = run.ContentHash!,
+                }, cancellationToken);
+            }
+
+            var request = first.Request;
+            var effect = request is null ? EventEffects.Pending : EventKinds.EffectOf(kind, reporterParty, request.RequestingParty, request.RespondingParty);
+            ingest.Counters.Events++;
+            if (request is null)
+            {
+                ingest.Counters.PendingEvents++;
+                pendingRequests.Add(first.RequestId);
+            }
+            await events.AddAsync(ingest.Buffer, new RequestEventEntity
+            {
+                PartitionKey = requestKey,
+                RowKey = $"{KeyEncoding.InvertedTicks(reportedAt)}{KeyEncoding.Separator}{KeyEncoding.Compose(source, record.RecordId)}",
+                RequestId = first.RequestId,
+                OccurredAt = reportedAt,
+                Kind = kind,
+                Effect = effect,
+                Pending = request is null,
+                ReporterParty = reporterParty,
+                Reporter = record.Reporter,
+                Source = source,
+                RecordId = record.RecordId,
+                Summary = record.Summary is null ? null : StoredText.Truncate(record.Summary, 2000),
+                MatchTypes = string.Join(',', group.Select(m => MatchTypes.Name(m.Type)).Distinct()),
+                HasFindings = record.HasFindings,
+                HasEvidence = record.HasEvidence,
+                Mitigation = record.Mitigation is null ? null : StoredText.Truncate(record.Mitigation, 2000),
+                BlobName = run.BlobName,
+                ContentHash = run.ContentHash!,
+            }, cancellationToken);
+
+            if (request is not null && effect == EventEffects.Timeline)
+            {
+                await schedule.MarkDirtyAsync(ingest.Buffer, request.RequestId, request.PartitionKey, cancellationToken);
+            }
+        }
+    }
+}

@@ -1,0 +1,97 @@
+using Azure;
+using Azure.Data.Tables;
+
+namespace Monitor.Core.Storage;
+
+/// <summary>
+/// The SweepSchedule table (internal). PK "due": the next instant at which each request's level can change, and
+/// "dirty" marks from the ingest (RK = due ticks|request). PK "webhook": the webhook outbox (RK = alert ID).
+/// </summary>
+public sealed class SweepScheduleStore(MonitorStorage storage)
+{
+    private TableClient Table => storage.SweepSchedule;
+
+    /// <summary>The entries due at or before <paramref name="at"/> (dirty marks first).</summary>
+    public Task<List<ScheduleEntity>> DueAsync(DateTimeOffset at, CancellationToken cancellationToken) =>
+        RequestStore.ToListAsync(Table.QueryAsync<ScheduleEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {ScheduleEntity.Partition} and RowKey lt {SweepScheduleKeys.DueBound(at)}"), maxPerPage: 1000, cancellationToken: cancellationToken));
+
+    /// <summary>Makes the next sweep recompute the request from its timeline.</summary>
+    public Task MarkDirtyAsync(string requestId, string requestPartition, CancellationToken cancellationToken) =>
+        Table.UpsertEntityAsync(SweepScheduleKeys.Dirty(requestId, requestPartition), TableUpdateMode.Replace, cancellationToken);
+
+    /// <summary>
+    /// Adds a dirty mark to a buffered write, sent only after every other write of the buffer has completed: a
+    /// request is marked for recomputation once the events it must see are stored.
+    /// </summary>
+    public ValueTask MarkDirtyAsync(WriteBuffer buffer, string requestId, string requestPartition, CancellationToken cancellationToken) =>
+        buffer.AddAfterOthersAsync(Table, SweepScheduleKeys.Dirty(requestId, requestPartition), TableUpdateMode.Replace, cancellationToken);
+
+    /// <summary>Marks many requests dirty (after a policy or calendar change).</summary>
+    public Task MarkDirtyAsync(IReadOnlyCollection<(string RequestId, string RequestPartition)> requests, int parallelism, CancellationToken cancellationToken) =>
+        new TableBatchWriter(parallelism).UpsertAsync(Table, [.. requests.Select(r => SweepScheduleKeys.Dirty(r.RequestId, r.RequestPartition))], TableUpdateMode.Replace, cancellationToken);
+
+    /// <summary>
+    /// Removes the entries an evaluation consumed and adds the next one, in one partition transaction. An entry that
+    /// an ingest re-marked meanwhile has a new ETag and is kept, so that its change is not lost.
+    /// </summary>
+    public async Task ReplaceAsync(IReadOnlyList<ScheduleEntity> consumed, ScheduleEntity? next, CancellationToken cancellationToken)
+    {
+        var actions = consumed.Where(e => next is null || e.RowKey != next.RowKey)
+            .Select(e => new TableTransactionAction(TableTransactionActionType.Delete, e, e.ETag)).ToList();
+        if (next is not null)
+        {
+            actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, next));
+        }
+        if (actions.Count == 0)
+        {
+            return;
+        }
+        try
+        {
+            await Table.SubmitTransactionAsync(actions, cancellationToken);
+        }
+        catch (TableTransactionFailedException)
+        {
+            foreach (var action in actions)
+            {
+                try
+                {
+                    if (action.ActionType == TableTransactionActionType.Delete)
+                    {
+                        await Table.DeleteEntityAsync(action.Entity.PartitionKey, action.Entity.RowKey, action.ETag, cancellationToken);
+                    }
+                    else
+                    {
+                        await Table.UpsertEntityAsync(action.Entity, TableUpdateMode.Replace, cancellationToken);
+                    }
+                }
+                catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+                {
+                    // Already gone, or re-marked by an ingest: the next sweep picks it up.
+                }
+            }
+        }
+    }
+
+    /// <summary>Records that <paramref name="alert"/> must still be POSTed to the webhook (idempotent).</summary>
+    public Task AddWebhookPendingAsync(AlertEntity alert, CancellationToken cancellationToken) =>
+        Table.UpsertEntityAsync(new WebhookPendingEntity { RowKey = alert.RowKey, AlertPartition = alert.PartitionKey }, TableUpdateMode.Replace, cancellationToken);
+
+    /// <summary>The webhook outbox: alerts whose delivery is not done yet.</summary>
+    public Task<List<WebhookPendingEntity>> WebhookPendingAsync(CancellationToken cancellationToken) =>
+        RequestStore.ToListAsync(Table.QueryAsync<WebhookPendingEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {WebhookPendingEntity.Partition}"), maxPerPage: 1000, cancellationToken: cancellationToken));
+
+    /// <summary>Removes an alert from the webhook outbox (already gone is fine).</summary>
+    public async Task RemoveWebhookPendingAsync(string alertId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Table.DeleteEntityAsync(WebhookPendingEntity.Partition, alertId, ETag.All, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+        }
+    }
+}
