@@ -71,26 +71,6 @@ public sealed class MonitorStorage(
         }
     }
 
-    /// <summary>Deletes everything of this prefix (tests clean up after themselves).</summary>
-    public async Task DeleteAllAsync(CancellationToken cancellationToken)
-    {
-        var work = new List<Task>();
-        work.AddRange(StorageNames.Containers.Select(c => Container(c).DeleteIfExistsAsync(cancellationToken: cancellationToken)));
-        work.AddRange(StorageNames.Tables.Select(async t =>
-        {
-            try
-            {
-                await Table(t).DeleteAsync(cancellationToken);
-            }
-            catch (RequestFailedException ex) when (ex.Status == 404)
-            {
-            }
-        }));
-        work.Add(AlertsQueue.DeleteIfExistsAsync(cancellationToken));
-        await Task.WhenAll(work);
-        _created = false;
-    }
-
     private async Task CreateTableAsync(string table, CancellationToken cancellationToken)
     {
         try

@@ -18,9 +18,10 @@ public enum StorageService
 /// <summary>
 /// Registered in DI (as a singleton of this interface), it adds one policy to the pipeline of every Blob, Table
 /// and Queue client that <see cref="MonitorServiceCollectionExtensions.AddMonitorCore"/> creates. Nothing in
-/// production registers one; tests and the benchmark use it to count storage transactions and to inject faults.
+/// production registers one; tests and the benchmark use it to count storage transactions and to inject faults
+/// (internal: a test-only hook, visible to the test projects).
 /// </summary>
-public interface IStoragePolicyProvider
+internal interface IStoragePolicyProvider
 {
     /// <summary>PerRetry sees every attempt (what the service bills and what a fault hits); PerCall sees each logical call once.</summary>
     HttpPipelinePosition Position { get; }
@@ -28,7 +29,7 @@ public interface IStoragePolicyProvider
     HttpPipelinePolicy CreatePolicy(StorageService service);
 }
 
-public static class StoragePolicies
+internal static class StoragePolicies
 {
     /// <summary>Adds the policies of every registered <see cref="IStoragePolicyProvider"/>, in registration order.</summary>
     public static void Attach(ClientOptions options, IServiceProvider services)

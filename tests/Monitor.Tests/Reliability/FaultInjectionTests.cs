@@ -1,3 +1,4 @@
+using Monitor.Benchmarks;
 using Azure;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,3 +1,4 @@
+using Monitor.Benchmarks;
 using System.Collections.Concurrent;
 using Azure;
 using Azure.Core;

@@ -1,3 +1,4 @@
+using Monitor.Benchmarks;
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Monitor.Core.Storage;

@@ -2,7 +2,9 @@ using System.Text;
 using Azure.Core;
 using Azure.Core.Pipeline;
 
-namespace Monitor.Core.Storage;
+using Monitor.Core.Storage;
+
+namespace Monitor.Benchmarks;
 
 /// <summary>The kinds of storage transaction the counter tells apart (one billed request each).</summary>
 public enum StorageOperation
