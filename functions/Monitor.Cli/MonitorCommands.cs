@@ -75,7 +75,7 @@ public static class MonitorCommands
         root.Subcommands.Add(ReportCommand.Build());
         root.Subcommands.Add(ExplainCommand.Build());
         root.Subcommands.Add(DigestCommand.Build());
-        root.Subcommands.Add(FeedAudit.Command());
+        root.Subcommands.Add(AuditCommand.Build());
         return root;
     }
 
