@@ -1,20 +1,20 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using Azure;
-using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Monitor.Core;
-using Monitor.Core.Storage;
-using NCrontab;
 using NodaTime;
 using NodaTime.Text;
 using Spectre.Console;
 
 namespace Monitor.Cli;
 
-/// <summary>The verbs of `monitor`. Each one is a thin shell over the core, like the function classes.</summary>
+/// <summary>
+/// The root of `monitor`: the verbs (one <c>XxxCommand</c> class each, a thin shell over the core like the function
+/// classes), the options they share and the error handling of every invocation.
+/// </summary>
 public static class MonitorCommands
 {
     private static readonly Option<bool> Verbose = new("--verbose", "-v") { Description = "Log what the pipeline does (Information level)", Recursive = true };
@@ -66,11 +66,11 @@ public static class MonitorCommands
     {
         var root = new RootCommand("Monitor: bilateral cyber-request compliance monitor. Local host and CLI over Azure Storage (MonitorStorage).");
         root.Options.Add(Verbose);
-        root.Subcommands.Add(RunCommand());
-        root.Subcommands.Add(PushCommand());
-        root.Subcommands.Add(SweepCommand());
-        root.Subcommands.Add(RequestsCommand());
-        root.Subcommands.Add(MatchesCommand());
+        root.Subcommands.Add(RunCommand.Build());
+        root.Subcommands.Add(PushCommand.Build());
+        root.Subcommands.Add(SweepCommand.Build());
+        root.Subcommands.Add(RequestsCommand.Build());
+        root.Subcommands.Add(MatchesCommand.Build());
         root.Subcommands.Add(ServeCommand.Build());
         root.Subcommands.Add(ReportCommand.Build());
         root.Subcommands.Add(ExplainCommand.Build());
@@ -84,146 +84,6 @@ public static class MonitorCommands
         Description = "Evaluate \"now\" as this ISO-8601 instant with an offset, e.g. 2026-11-20T01:00:00Z",
         CustomParser = ParseInstant,
     };
-
-    private static Command RunCommand()
-    {
-        var once = new Option<bool>("--once") { Description = "Process everything pending, run one sweep, print a summary and exit" };
-        var asOf = AsOfOption();
-        var poll = new Option<double>("--poll-seconds") { Description = "How often to look for new blobs when watching", DefaultValueFactory = _ => 5 };
-        var command = new Command("run", "Watch the drop zone and ingest each new blob version once; sweep on the OverdueSweepSchedule (NCRONTAB) setting. Ctrl+C stops.")
-        {
-            once, asOf, poll,
-        };
-        command.SetAction(async (parse, ct) =>
-        {
-            await using var services = Services(parse, parse.GetValue(asOf));
-            var host = services.GetRequiredService<LocalHost>();
-            if (parse.GetValue(once))
-            {
-                var at = parse.GetValue(asOf) ?? services.GetRequiredService<IClock>().GetCurrentInstant();
-                var summary = await host.RunOnceAsync(at, line => AnsiConsole.MarkupLineInterpolated($"[grey]{line}[/]"), ct);
-                await Report.RunSummaryAsync(services.GetRequiredService<MonitorStorage>(), summary, ct);
-                return summary.Failures.Count == 0 && summary.Sweep.SkippedBecause is null ? 0 : 2;
-            }
-            if (parse.GetValue(asOf) is not null)
-            {
-                AnsiConsole.MarkupLine("[yellow]--as-of only applies with --once; watching uses the wall clock.[/]");
-            }
-            var expression = Environment.GetEnvironmentVariable(LocalHost.ScheduleSetting) ?? LocalHost.DefaultSchedule;
-            var schedule = CrontabSchedule.TryParse(expression, new CrontabSchedule.ParseOptions { IncludingSeconds = expression.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length == 6 });
-            if (schedule is null)
-            {
-                AnsiConsole.MarkupLineInterpolated($"[red]{LocalHost.ScheduleSetting} '{expression}' is not a valid NCRONTAB expression (e.g. '0 */5 * * * *').[/]");
-                return 1;
-            }
-            await host.WatchAsync(schedule, TimeSpan.FromSeconds(Math.Max(0.2, parse.GetValue(poll))), line => AnsiConsole.MarkupLineInterpolated($"{line}"), ct);
-            AnsiConsole.MarkupLine("Stopped.");
-            return 0;
-        });
-        return command;
-    }
-
-    private static Command PushCommand()
-    {
-        var file = new Argument<FileInfo>("file") { Description = "The register or feed file to upload" };
-        var kind = new Option<string>("--kind") { Description = "requests (a request register) or incidents (an incident feed)", Required = true };
-        kind.AcceptOnlyFromAmong("requests", "incidents");
-        var source = new Option<string?>("--source") { Description = "For incidents: the source folder (incidents/<source>/...); default 'manual'" };
-        var command = new Command("push", "Upload a file to the drop zone (the incoming container)") { file, kind, source };
-        command.SetAction(async (parse, ct) =>
-        {
-            var path = parse.GetValue(file)!;
-            if (!path.Exists)
-            {
-                AnsiConsole.MarkupLineInterpolated($"[red]{path.FullName}: no such file[/]");
-                return 1;
-            }
-            await using var services = Services(parse, null);
-            var storage = services.GetRequiredService<MonitorStorage>();
-            var kindValue = parse.GetValue(kind) == "requests" ? Monitor.Core.Ingest.FeedKind.Requests : Monitor.Core.Ingest.FeedKind.Incidents;
-            string blobName;
-            try
-            {
-                blobName = await services.GetRequiredService<LocalHost>().PushAsync(path.FullName, kindValue, parse.GetValue(source), ct);
-            }
-            catch (ArgumentException ex)
-            {
-                AnsiConsole.MarkupLineInterpolated($"[red]{ex.Message}[/]");
-                return 1;
-            }
-            AnsiConsole.MarkupLineInterpolated($"Pushed {path.Name} ({path.Length:N0} bytes) to {storage.Incoming.Name}/{blobName}");
-            return 0;
-        });
-        return command;
-    }
-
-    private static Command SweepCommand()
-    {
-        var asOf = AsOfOption();
-        var repair = new Option<bool>("--repair") { Description = "Recompute every request from its timeline (after a policy or calendar change)" };
-        var command = new Command("sweep", "Bring every request's clocks to their level at an instant, raising alerts for level changes") { asOf, repair };
-        command.SetAction(async (parse, ct) =>
-        {
-            await using var services = Services(parse, parse.GetValue(asOf));
-            var sweeper = services.GetRequiredService<Monitor.Core.Sweep.OverdueSweeper>();
-            if (parse.GetValue(repair))
-            {
-                var marked = await sweeper.MarkAllDirtyAsync(ct);
-                AnsiConsole.MarkupLineInterpolated($"Marked {marked} requests for recomputation.");
-            }
-            var at = parse.GetValue(asOf) ?? services.GetRequiredService<IClock>().GetCurrentInstant();
-            var result = await sweeper.SweepAsync(at, line => AnsiConsole.MarkupLineInterpolated($"[yellow]{line}[/]"), ct);
-            Report.Sweep(result);
-            // 2: nothing was swept (another sweep held the lock); safe, and `monitor sweep` again catches up.
-            return result.SkippedBecause is null ? 0 : 2;
-        });
-        return command;
-    }
-
-    private static Command RequestsCommand()
-    {
-        var party = new Option<string?>("--party") { Description = "Responding party code, e.g. CN" };
-        var level = new Option<string?>("--level") { Description = "Overall level: pending, at-risk, overdue, escalated, met, met-late, paused, stopped" };
-        level.Validators.Add(RequestsOutput.ValidateLevel);
-        var format = RequestsOutput.FormatOption();
-        var command = new Command("requests", "List requests and their clock levels") { party, level, format };
-        command.SetAction(async (parse, ct) =>
-        {
-            await using var services = Services(parse, null);
-            var storage = services.GetRequiredService<MonitorStorage>();
-            await storage.EnsureCreatedAsync(ct);
-            var rows = await Report.QueryRequestsAsync(storage, parse.GetValue(party)?.ToUpperInvariant(), parse.GetValue(level)?.ToLowerInvariant(), ct);
-            if (RequestsOutput.Write(parse.GetValue(format), rows, parse.InvocationConfiguration.Output))
-            {
-                return 0;
-            }
-            Report.RequestsTable("Requests", rows);
-            return 0;
-        });
-        return command;
-    }
-
-    private static Command MatchesCommand()
-    {
-        var request = new Option<string?>("--request") { Description = "Only the matches of this request" };
-        var command = new Command("matches", "List matches: which feed record matched which request, and why") { request };
-        command.SetAction(async (parse, ct) =>
-        {
-            await using var services = Services(parse, null);
-            var storage = services.GetRequiredService<MonitorStorage>();
-            await storage.EnsureCreatedAsync(ct);
-            var id = parse.GetValue(request);
-            var filter = id is null ? null : TableClient.CreateQueryFilter($"PartitionKey eq {KeyEncoding.RequestKey(id)}");
-            var rows = new List<MatchEntity>();
-            await foreach (var row in storage.Matches.QueryAsync<MatchEntity>(filter, cancellationToken: ct))
-            {
-                rows.Add(row);
-            }
-            Report.MatchesTable(rows);
-            return 0;
-        });
-        return command;
-    }
 
     internal static ServiceProvider Services(ParseResult parse, Instant? asOf)
     {

@@ -1,0 +1,32 @@
+using System.CommandLine;
+using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
+using Monitor.Core.Storage;
+
+namespace Monitor.Cli;
+
+/// <summary>`monitor matches [--request ID]`: which feed record matched which request, and why.</summary>
+internal static class MatchesCommand
+{
+    public static Command Build()
+    {
+        var request = new Option<string?>("--request") { Description = "Only the matches of this request" };
+        var command = new Command("matches", "List matches: which feed record matched which request, and why") { request };
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var services = MonitorCommands.Services(parse, null);
+            var storage = services.GetRequiredService<MonitorStorage>();
+            await storage.EnsureCreatedAsync(ct);
+            var id = parse.GetValue(request);
+            var filter = id is null ? null : TableClient.CreateQueryFilter($"PartitionKey eq {KeyEncoding.RequestKey(id)}");
+            var rows = new List<MatchEntity>();
+            await foreach (var row in storage.Matches.QueryAsync<MatchEntity>(filter, cancellationToken: ct))
+            {
+                rows.Add(row);
+            }
+            Report.MatchesTable(rows);
+            return 0;
+        });
+        return command;
+    }
+}
