@@ -24,7 +24,7 @@ internal static class MatchesCommand
             {
                 rows.Add(row);
             }
-            Report.MatchesTable(rows);
+            SharedOutput.MatchesTable(rows);
             return 0;
         });
         return command;

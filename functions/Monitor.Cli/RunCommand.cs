@@ -1,5 +1,7 @@
 using System.CommandLine;
+using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
+using Monitor.Core.Ingest;
 using Monitor.Core.Storage;
 using NCrontab;
 using NodaTime;
@@ -13,6 +15,8 @@ namespace Monitor.Cli;
 /// </summary>
 internal static class RunCommand
 {
+    private static readonly string[] AttentionLevels = ["at-risk", "overdue", "escalated"];
+
     public static Command Build()
     {
         var once = new Option<bool>("--once") { Description = "Process everything pending, run one sweep, print a summary and exit" };
@@ -30,7 +34,7 @@ internal static class RunCommand
             {
                 var at = parse.GetValue(asOf) ?? services.GetRequiredService<IClock>().GetCurrentInstant();
                 var summary = await host.RunOnceAsync(at, line => AnsiConsole.MarkupLineInterpolated($"[grey]{line}[/]"), ct);
-                await Report.RunSummaryAsync(services.GetRequiredService<MonitorStorage>(), summary, ct);
+                await PrintSummaryAsync(services.GetRequiredService<MonitorStorage>(), summary, ct);
                 return summary.Failures.Count == 0 && summary.Sweep.SkippedBecause is null ? 0 : 2;
             }
             if (parse.GetValue(asOf) is not null)
@@ -49,5 +53,56 @@ internal static class RunCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>`run --once`: what this pass ingested and matched, the sweep, and the requests that need attention.</summary>
+    private static async Task PrintSummaryAsync(MonitorStorage storage, RunSummary summary, CancellationToken cancellationToken)
+    {
+        var feeds = new Table().Title("Feeds").AddColumns("Blob", "Outcome", "Format", "Records", "Matches", "Events", "Rejects");
+        foreach (var run in summary.Feeds)
+        {
+            feeds.AddRow(Markup.Escape(run.BlobName), Markup.Escape(run.Outcome), run.Format ?? "", $"{run.Records}", $"{run.Matches}", $"{run.Events}", $"{run.Rejects}");
+        }
+        if (summary.Feeds.Count == 0)
+        {
+            AnsiConsole.MarkupLine("No new blobs in the drop zone.");
+        }
+        else
+        {
+            AnsiConsole.Write(feeds);
+        }
+        foreach (var failure in summary.Failures)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]{failure}[/]");
+        }
+        foreach (var run in summary.Feeds.Where(r => r.Outcome is FeedOutcomes.Quarantined or FeedOutcomes.Poison))
+        {
+            AnsiConsole.MarkupLineInterpolated($"[yellow]{run.BlobName} was {run.Outcome}: {run.Error}[/]");
+        }
+
+        // List this pass's matches when they fit on a screen; a big feed only gets its counts (see `monitor matches`).
+        const int MaxListed = 200;
+        var matched = summary.Feeds.Where(r => r.Outcome == FeedOutcomes.Processed && r.Matches > 0).ToList();
+        if (matched.Count > 0 && matched.Sum(r => r.Matches) <= MaxListed)
+        {
+            var matches = new List<MatchEntity>();
+            foreach (var hash in matched.Select(r => r.ContentHash).Distinct())
+            {
+                var filter = TableClient.CreateQueryFilter($"ContentHash eq {hash}");
+                await foreach (var row in storage.Matches.QueryAsync<MatchEntity>(filter, cancellationToken: cancellationToken))
+                {
+                    matches.Add(row);
+                }
+            }
+            SharedOutput.MatchesTable(matches);
+        }
+        else if (matched.Count > 0)
+        {
+            AnsiConsole.MarkupLineInterpolated($"{matched.Sum(r => r.Matches):N0} matches: too many to list here; `monitor matches --request <id>` shows them.");
+        }
+
+        SharedOutput.Sweep(summary.Sweep);
+        var attention = await SharedQueries.QueryRequestsAsync(storage, null, null, cancellationToken);
+        SharedOutput.RequestsTable($"Requests needing attention at {summary.Sweep.AsOf}", attention.Where(r => AttentionLevels.Contains(r.Level)).ToList());
     }
 }

@@ -25,7 +25,7 @@ internal static class SweepCommand
             }
             var at = parse.GetValue(asOf) ?? services.GetRequiredService<IClock>().GetCurrentInstant();
             var result = await sweeper.SweepAsync(at, line => AnsiConsole.MarkupLineInterpolated($"[yellow]{line}[/]"), ct);
-            Report.Sweep(result);
+            SharedOutput.Sweep(result);
             // 2: nothing was swept (another sweep held the lock); safe, and `monitor sweep` again catches up.
             return result.SkippedBecause is null ? 0 : 2;
         });
