@@ -20,7 +20,7 @@ internal static class AuditCommand
         };
         command.SetAction(async (parse, ct) =>
         {
-            await using var services = MonitorCommands.Services(parse, null);
+            await using var services = MonitorCommands.Services(parse);
             var result = await FeedAudit.RunAsync(services.GetRequiredService<MonitorStorage>(), ct);
             Print(result, parse.GetValue(problems));
             return result.Unaccounted.Count == 0 ? 0 : FeedAudit.UnaccountedExitCode;

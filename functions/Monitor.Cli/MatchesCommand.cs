@@ -14,7 +14,7 @@ internal static class MatchesCommand
         var command = new Command("matches", "List matches: which feed record matched which request, and why") { request };
         command.SetAction(async (parse, ct) =>
         {
-            await using var services = MonitorCommands.Services(parse, null);
+            await using var services = MonitorCommands.Services(parse);
             var storage = services.GetRequiredService<MonitorStorage>();
             await storage.EnsureCreatedAsync(ct);
             var id = parse.GetValue(request);

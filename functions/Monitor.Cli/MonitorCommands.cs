@@ -85,13 +85,18 @@ public static class MonitorCommands
         CustomParser = ParseInstant,
     };
 
-    internal static ServiceProvider Services(ParseResult parse, Instant? asOf)
+    /// <summary>The local host's services, logging at the level --verbose asks for.</summary>
+    internal static ServiceProvider Services(ParseResult parse)
     {
         var services = LocalHost.CreateServices(minimumLevel: parse.GetValue(Verbose) ? LogLevel.Information : LogLevel.Warning);
         // Fail fast on bad options (e.g. Monitor__StoragePrefix), as ValidateOnStart would in the function app.
         _ = services.GetRequiredService<IOptions<MonitorOptions>>().Value;
         return services;
     }
+
+    /// <summary>The instant a verb evaluates at: --as-of when given, else the host's clock.</summary>
+    internal static Instant Now(ParseResult parse, Option<Instant?> asOf, IServiceProvider services) =>
+        parse.GetValue(asOf) ?? services.GetRequiredService<IClock>().GetCurrentInstant();
 
     private static Instant? ParseInstant(ArgumentResult result)
     {

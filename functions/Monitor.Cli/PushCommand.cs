@@ -24,7 +24,7 @@ internal static class PushCommand
                 AnsiConsole.MarkupLineInterpolated($"[red]{path.FullName}: no such file[/]");
                 return 1;
             }
-            await using var services = MonitorCommands.Services(parse, null);
+            await using var services = MonitorCommands.Services(parse);
             var storage = services.GetRequiredService<MonitorStorage>();
             var kindValue = parse.GetValue(kind) == "requests" ? FeedKind.Requests : FeedKind.Incidents;
             string blobName;

@@ -22,7 +22,7 @@ internal static class RequestsCommand
         var command = new Command("requests", "List requests and their clock levels") { party, level, format };
         command.SetAction(async (parse, ct) =>
         {
-            await using var services = MonitorCommands.Services(parse, null);
+            await using var services = MonitorCommands.Services(parse);
             var storage = services.GetRequiredService<MonitorStorage>();
             await storage.EnsureCreatedAsync(ct);
             var rows = await SharedQueries.QueryRequestsAsync(storage, parse.GetValue(party)?.ToUpperInvariant(), parse.GetValue(level)?.ToLowerInvariant(), ct);

@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Monitor.Core.Ingest;
 using Monitor.Core.Storage;
 using NCrontab;
-using NodaTime;
 using Spectre.Console;
 
 namespace Monitor.Cli;
@@ -28,11 +27,11 @@ internal static class RunCommand
         };
         command.SetAction(async (parse, ct) =>
         {
-            await using var services = MonitorCommands.Services(parse, parse.GetValue(asOf));
+            await using var services = MonitorCommands.Services(parse);
             var host = services.GetRequiredService<LocalHost>();
             if (parse.GetValue(once))
             {
-                var at = parse.GetValue(asOf) ?? services.GetRequiredService<IClock>().GetCurrentInstant();
+                var at = MonitorCommands.Now(parse, asOf, services);
                 var summary = await host.RunOnceAsync(at, line => AnsiConsole.MarkupLineInterpolated($"[grey]{line}[/]"), ct);
                 await PrintSummaryAsync(services.GetRequiredService<MonitorStorage>(), summary, ct);
                 return summary.Failures.Count == 0 && summary.Sweep.SkippedBecause is null ? 0 : 2;

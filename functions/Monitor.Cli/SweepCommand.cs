@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Monitor.Core.Sweep;
-using NodaTime;
 using Spectre.Console;
 
 namespace Monitor.Cli;
@@ -16,14 +15,14 @@ internal static class SweepCommand
         var command = new Command("sweep", "Bring every request's clocks to their level at an instant, raising alerts for level changes") { asOf, repair };
         command.SetAction(async (parse, ct) =>
         {
-            await using var services = MonitorCommands.Services(parse, parse.GetValue(asOf));
+            await using var services = MonitorCommands.Services(parse);
             var sweeper = services.GetRequiredService<OverdueSweeper>();
             if (parse.GetValue(repair))
             {
                 var marked = await sweeper.MarkAllDirtyAsync(ct);
                 AnsiConsole.MarkupLineInterpolated($"Marked {marked} requests for recomputation.");
             }
-            var at = parse.GetValue(asOf) ?? services.GetRequiredService<IClock>().GetCurrentInstant();
+            var at = MonitorCommands.Now(parse, asOf, services);
             var result = await sweeper.SweepAsync(at, line => AnsiConsole.MarkupLineInterpolated($"[yellow]{line}[/]"), ct);
             SharedOutput.Sweep(result);
             // 2: nothing was swept (another sweep held the lock); safe, and `monitor sweep` again catches up.
