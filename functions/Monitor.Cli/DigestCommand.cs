@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Monitor.Core.Digests;
-using NodaTime;
 using Spectre.Console;
 
 namespace Monitor.Cli;
@@ -15,8 +14,8 @@ internal static class DigestCommand
         var command = new Command("digest", "Write the digest of everything at risk, overdue and escalated at an instant to reports/digests/<yyyy-MM-dd>.html and .md") { asOf };
         command.SetAction(async (parse, ct) =>
         {
-            await using var services = MonitorCommands.Services(parse, parse.GetValue(asOf));
-            var at = parse.GetValue(asOf) ?? services.GetRequiredService<IClock>().GetCurrentInstant();
+            await using var services = MonitorCommands.Services(parse);
+            var at = MonitorCommands.Now(parse, asOf, services);
             var result = await services.GetRequiredService<DigestWriter>().WriteAsync(at, ct);
             AnsiConsole.WriteLine(DigestRenderer.Markdown(result.Report));
             AnsiConsole.MarkupLineInterpolated($"Written {result.Container}/{result.HtmlBlob} and {result.Container}/{result.MarkdownBlob} ({result.Report.EntitiesRead} entities read).");

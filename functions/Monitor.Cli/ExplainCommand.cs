@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Monitor.Core.Sla;
 using Monitor.Core.Storage;
 using Monitor.Core.Sweep;
-using NodaTime;
 using Spectre.Console;
 
 namespace Monitor.Cli;
@@ -21,8 +20,8 @@ internal static class ExplainCommand
         };
         command.SetAction(async (parse, ct) =>
         {
-            await using var services = MonitorCommands.Services(parse, parse.GetValue(asOf));
-            var at = parse.GetValue(asOf) ?? services.GetRequiredService<IClock>().GetCurrentInstant();
+            await using var services = MonitorCommands.Services(parse);
+            var at = MonitorCommands.Now(parse, asOf, services);
             var id = parse.GetValue(requestId)!;
             RequestExplanation? explanation;
             try

@@ -1,20 +1,20 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using Azure;
-using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Monitor.Core;
-using Monitor.Core.Storage;
-using NCrontab;
 using NodaTime;
 using NodaTime.Text;
 using Spectre.Console;
 
 namespace Monitor.Cli;
 
-/// <summary>The verbs of `monitor`. Each one is a thin shell over the core, like the function classes.</summary>
+/// <summary>
+/// The root of `monitor`: the verbs (one <c>XxxCommand</c> class each, a thin shell over the core like the function
+/// classes), the options they share and the error handling of every invocation.
+/// </summary>
 public static class MonitorCommands
 {
     private static readonly Option<bool> Verbose = new("--verbose", "-v") { Description = "Log what the pipeline does (Information level)", Recursive = true };
@@ -66,16 +66,16 @@ public static class MonitorCommands
     {
         var root = new RootCommand("Monitor: bilateral cyber-request compliance monitor. Local host and CLI over Azure Storage (MonitorStorage).");
         root.Options.Add(Verbose);
-        root.Subcommands.Add(RunCommand());
-        root.Subcommands.Add(PushCommand());
-        root.Subcommands.Add(SweepCommand());
-        root.Subcommands.Add(RequestsCommand());
-        root.Subcommands.Add(MatchesCommand());
+        root.Subcommands.Add(RunCommand.Build());
+        root.Subcommands.Add(PushCommand.Build());
+        root.Subcommands.Add(SweepCommand.Build());
+        root.Subcommands.Add(RequestsCommand.Build());
+        root.Subcommands.Add(MatchesCommand.Build());
         root.Subcommands.Add(ServeCommand.Build());
         root.Subcommands.Add(ReportCommand.Build());
         root.Subcommands.Add(ExplainCommand.Build());
         root.Subcommands.Add(DigestCommand.Build());
-        root.Subcommands.Add(FeedAudit.Command());
+        root.Subcommands.Add(AuditCommand.Build());
         return root;
     }
 
@@ -85,147 +85,18 @@ public static class MonitorCommands
         CustomParser = ParseInstant,
     };
 
-    private static Command RunCommand()
-    {
-        var once = new Option<bool>("--once") { Description = "Process everything pending, run one sweep, print a summary and exit" };
-        var asOf = AsOfOption();
-        var poll = new Option<double>("--poll-seconds") { Description = "How often to look for new blobs when watching", DefaultValueFactory = _ => 5 };
-        var command = new Command("run", "Watch the drop zone and ingest each new blob version once; sweep on the OverdueSweepSchedule (NCRONTAB) setting. Ctrl+C stops.")
-        {
-            once, asOf, poll,
-        };
-        command.SetAction(async (parse, ct) =>
-        {
-            await using var services = Services(parse, parse.GetValue(asOf));
-            var host = services.GetRequiredService<LocalHost>();
-            if (parse.GetValue(once))
-            {
-                var at = parse.GetValue(asOf) ?? services.GetRequiredService<IClock>().GetCurrentInstant();
-                var summary = await host.RunOnceAsync(at, line => AnsiConsole.MarkupLineInterpolated($"[grey]{line}[/]"), ct);
-                await Report.RunSummaryAsync(services.GetRequiredService<RequestStore>(), services.GetRequiredService<MatchStore>(), summary, ct);
-                return summary.Failures.Count == 0 && summary.Sweep.SkippedBecause is null ? 0 : 2;
-            }
-            if (parse.GetValue(asOf) is not null)
-            {
-                AnsiConsole.MarkupLine("[yellow]--as-of only applies with --once; watching uses the wall clock.[/]");
-            }
-            var expression = Environment.GetEnvironmentVariable(LocalHost.ScheduleSetting) ?? LocalHost.DefaultSchedule;
-            var schedule = CrontabSchedule.TryParse(expression, new CrontabSchedule.ParseOptions { IncludingSeconds = expression.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length == 6 });
-            if (schedule is null)
-            {
-                AnsiConsole.MarkupLineInterpolated($"[red]{LocalHost.ScheduleSetting} '{expression}' is not a valid NCRONTAB expression (e.g. '0 */5 * * * *').[/]");
-                return 1;
-            }
-            await host.WatchAsync(schedule, TimeSpan.FromSeconds(Math.Max(0.2, parse.GetValue(poll))), line => AnsiConsole.MarkupLineInterpolated($"{line}"), ct);
-            AnsiConsole.MarkupLine("Stopped.");
-            return 0;
-        });
-        return command;
-    }
-
-    private static Command PushCommand()
-    {
-        var file = new Argument<FileInfo>("file") { Description = "The register or feed file to upload" };
-        var kind = new Option<string>("--kind") { Description = "requests (a request register) or incidents (an incident feed)", Required = true };
-        kind.AcceptOnlyFromAmong("requests", "incidents");
-        var source = new Option<string?>("--source") { Description = "For incidents: the source folder (incidents/<source>/...); default 'manual'" };
-        var command = new Command("push", "Upload a file to the drop zone (the incoming container)") { file, kind, source };
-        command.SetAction(async (parse, ct) =>
-        {
-            var path = parse.GetValue(file)!;
-            if (!path.Exists)
-            {
-                AnsiConsole.MarkupLineInterpolated($"[red]{path.FullName}: no such file[/]");
-                return 1;
-            }
-            await using var services = Services(parse, null);
-            var storage = services.GetRequiredService<MonitorStorage>();
-            var kindValue = parse.GetValue(kind) == "requests" ? FeedKind.Requests : FeedKind.Incidents;
-            string blobName;
-            try
-            {
-                blobName = await services.GetRequiredService<LocalHost>().PushAsync(path.FullName, kindValue, parse.GetValue(source), ct);
-            }
-            catch (ArgumentException ex)
-            {
-                AnsiConsole.MarkupLineInterpolated($"[red]{ex.Message}[/]");
-                return 1;
-            }
-            AnsiConsole.MarkupLineInterpolated($"Pushed {path.Name} ({path.Length:N0} bytes) to {storage.Incoming.Name}/{blobName}");
-            return 0;
-        });
-        return command;
-    }
-
-    private static Command SweepCommand()
-    {
-        var asOf = AsOfOption();
-        var repair = new Option<bool>("--repair") { Description = "Recompute every request from its timeline (after a policy or calendar change)" };
-        var command = new Command("sweep", "Bring every request's clocks to their level at an instant, raising alerts for level changes") { asOf, repair };
-        command.SetAction(async (parse, ct) =>
-        {
-            await using var services = Services(parse, parse.GetValue(asOf));
-            var sweeper = services.GetRequiredService<Monitor.Core.Sweep.OverdueSweeper>();
-            if (parse.GetValue(repair))
-            {
-                var marked = await sweeper.MarkAllDirtyAsync(ct);
-                AnsiConsole.MarkupLineInterpolated($"Marked {marked} requests for recomputation.");
-            }
-            var at = parse.GetValue(asOf) ?? services.GetRequiredService<IClock>().GetCurrentInstant();
-            var result = await sweeper.SweepAsync(at, line => AnsiConsole.MarkupLineInterpolated($"[yellow]{line}[/]"), ct);
-            Report.Sweep(result);
-            // 2: nothing was swept (another sweep held the lock); safe, and `monitor sweep` again catches up.
-            return result.SkippedBecause is null ? 0 : 2;
-        });
-        return command;
-    }
-
-    private static Command RequestsCommand()
-    {
-        var party = new Option<string?>("--party") { Description = "Responding party code, e.g. CN" };
-        var level = new Option<string?>("--level") { Description = "Overall level: pending, at-risk, overdue, escalated, met, met-late, paused, stopped" };
-        level.Validators.Add(RequestsOutput.ValidateLevel);
-        var format = RequestsOutput.FormatOption();
-        var command = new Command("requests", "List requests and their clock levels") { party, level, format };
-        command.SetAction(async (parse, ct) =>
-        {
-            await using var services = Services(parse, null);
-            var storage = services.GetRequiredService<MonitorStorage>();
-            await storage.EnsureCreatedAsync(ct);
-            var rows = await services.GetRequiredService<RequestStore>().ListAsync(parse.GetValue(party)?.ToUpperInvariant(), parse.GetValue(level)?.ToLowerInvariant(), null, ct);
-            if (RequestsOutput.Write(parse.GetValue(format), rows, parse.InvocationConfiguration.Output))
-            {
-                return 0;
-            }
-            Report.RequestsTable("Requests", rows);
-            return 0;
-        });
-        return command;
-    }
-
-    private static Command MatchesCommand()
-    {
-        var request = new Option<string?>("--request") { Description = "Only the matches of this request" };
-        var command = new Command("matches", "List matches: which feed record matched which request, and why") { request };
-        command.SetAction(async (parse, ct) =>
-        {
-            await using var services = Services(parse, null);
-            var storage = services.GetRequiredService<MonitorStorage>();
-            await storage.EnsureCreatedAsync(ct);
-            var id = parse.GetValue(request);
-            Report.MatchesTable(await services.GetRequiredService<MatchStore>().ForRequestAsync(id, ct));
-            return 0;
-        });
-        return command;
-    }
-
-    internal static ServiceProvider Services(ParseResult parse, Instant? asOf)
+    /// <summary>The local host's services, logging at the level --verbose asks for.</summary>
+    internal static ServiceProvider Services(ParseResult parse)
     {
         var services = LocalHost.CreateServices(minimumLevel: parse.GetValue(Verbose) ? LogLevel.Information : LogLevel.Warning);
         // Fail fast on bad options (e.g. Monitor__StoragePrefix), as ValidateOnStart would in the function app.
         _ = services.GetRequiredService<IOptions<MonitorOptions>>().Value;
         return services;
     }
+
+    /// <summary>The instant a verb evaluates at: --as-of when given, else the host's clock.</summary>
+    internal static Instant Now(ParseResult parse, Option<Instant?> asOf, IServiceProvider services) =>
+        parse.GetValue(asOf) ?? services.GetRequiredService<IClock>().GetCurrentInstant();
 
     private static Instant? ParseInstant(ArgumentResult result)
     {

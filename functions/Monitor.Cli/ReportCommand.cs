@@ -1,9 +1,7 @@
 using System.CommandLine;
-using System.CommandLine.Parsing;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Monitor.Core.Reporting;
-using NodaTime;
 using Spectre.Console;
 
 namespace Monitor.Cli;
@@ -39,7 +37,7 @@ internal static class ReportCommand
         {
             await using var services = LocalHost.CreateServices();
             var reports = services.GetRequiredService<ReportService>();
-            var at = parse.GetValue(asOf) ?? services.GetRequiredService<IClock>().GetCurrentInstant();
+            var at = MonitorCommands.Now(parse, asOf, services);
             var selected = parse.GetValue(period)!;
             var report = await reports.ComputeAsync(selected, at, ct);
             await reports.SaveStatsAsync(report, ct);

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
 using Monitor.Core.Config;
 using Monitor.Core.Sla;

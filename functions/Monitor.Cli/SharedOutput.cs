@@ -1,64 +1,16 @@
-using Azure.Data.Tables;
-using Monitor.Core;
 using Monitor.Core.Alerts;
-using Monitor.Core.Ingest;
 using Monitor.Core.Storage;
 using Monitor.Core.Sweep;
 using Spectre.Console;
 
 namespace Monitor.Cli;
 
-/// <summary>Console output of the CLI: readable tables for people.</summary>
-internal static class Report
+/// <summary>
+/// Console output that more than one verb prints: the requests table (`requests`, `run --once`), the matches table
+/// (`matches`, `run --once`) and the sweep summary (`sweep`, `run --once`).
+/// </summary>
+internal static class SharedOutput
 {
-    private static readonly string[] AttentionLevels = ["at-risk", "overdue", "escalated"];
-
-    public static async Task RunSummaryAsync(RequestStore requestStore, MatchStore matchStore, RunSummary summary, CancellationToken cancellationToken)
-    {
-        var feeds = new Table().Title("Feeds").AddColumns("Blob", "Outcome", "Format", "Records", "Matches", "Events", "Rejects");
-        foreach (var run in summary.Feeds)
-        {
-            feeds.AddRow(Markup.Escape(run.BlobName), Markup.Escape(run.Outcome), run.Format ?? "", $"{run.Records}", $"{run.Matches}", $"{run.Events}", $"{run.Rejects}");
-        }
-        if (summary.Feeds.Count == 0)
-        {
-            AnsiConsole.MarkupLine("No new blobs in the drop zone.");
-        }
-        else
-        {
-            AnsiConsole.Write(feeds);
-        }
-        foreach (var failure in summary.Failures)
-        {
-            AnsiConsole.MarkupLineInterpolated($"[red]{failure}[/]");
-        }
-        foreach (var run in summary.Feeds.Where(r => r.Outcome is FeedOutcomes.Quarantined or FeedOutcomes.Poison))
-        {
-            AnsiConsole.MarkupLineInterpolated($"[yellow]{run.BlobName} was {run.Outcome}: {run.Error}[/]");
-        }
-
-        // List this pass's matches when they fit on a screen; a big feed only gets its counts (see `monitor matches`).
-        const int MaxListed = 200;
-        var matched = summary.Feeds.Where(r => r.Outcome == FeedOutcomes.Processed && r.Matches > 0).ToList();
-        if (matched.Count > 0 && matched.Sum(r => r.Matches) <= MaxListed)
-        {
-            var matches = new List<MatchEntity>();
-            foreach (var hash in matched.Select(r => r.ContentHash!).Distinct())
-            {
-                matches.AddRange(await matchStore.ForContentAsync(hash, cancellationToken));
-            }
-            MatchesTable(matches);
-        }
-        else if (matched.Count > 0)
-        {
-            AnsiConsole.MarkupLineInterpolated($"{matched.Sum(r => r.Matches):N0} matches: too many to list here; `monitor matches --request <id>` shows them.");
-        }
-
-        Sweep(summary.Sweep);
-        var attention = await requestStore.ListAsync(null, null, null, cancellationToken);
-        RequestsTable($"Requests needing attention at {summary.Sweep.AsOf}", attention.Where(r => AttentionLevels.Contains(r.Level)).ToList());
-    }
-
     public static void Sweep(SweepResult result)
     {
         if (result.SkippedBecause is { } reason)
