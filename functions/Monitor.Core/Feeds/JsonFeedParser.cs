@@ -38,15 +38,11 @@ public static class JsonFeedParser
         await using var stream = await source.OpenAsync(cancellationToken).ConfigureAwait(false);
         using var reader = new JsonStreamReader(stream, limits);
         var any = false;
-        await foreach (var item in reader.ReadValuesAsync([Records], cancellationToken).ConfigureAwait(false))
+        var items = reader.ReadValuesAsync([Records], cancellationToken);
+        await foreach (var entry in JsonFeedEntries.ReadAsync(items, item => [ToEntry(item.Path, item.Value, limits)], entriesBefore: false, cancellationToken).ConfigureAwait(false))
         {
-            if (item.IsFatal && !any)
-            {
-                throw new FeedFormatException(item.Error!, item.Path);
-            }
-
             any = true;
-            yield return item.IsError ? new FeedRejection(item.Path, item.Error!) : ToEntry(item.Path, item.Value, limits);
+            yield return entry;
         }
 
         if (!any && reader.RootKind != JsonValueKind.Array)
@@ -63,16 +59,10 @@ public static class JsonFeedParser
     {
         await using var stream = await source.OpenAsync(cancellationToken).ConfigureAwait(false);
         using var reader = new JsonStreamReader(stream, limits);
-        var any = false;
-        await foreach (var item in reader.ReadLinesAsync(cancellationToken).ConfigureAwait(false))
+        var items = reader.ReadLinesAsync(cancellationToken);
+        await foreach (var entry in JsonFeedEntries.ReadAsync(items, item => [ToEntry(item.Path, item.Value, limits)], entriesBefore: false, cancellationToken).ConfigureAwait(false))
         {
-            if (item.IsFatal && !any)
-            {
-                throw new FeedFormatException(item.Error!, item.Path);
-            }
-
-            any = true;
-            yield return item.IsError ? new FeedRejection(item.Path, item.Error!) : ToEntry(item.Path, item.Value, limits);
+            yield return entry;
         }
     }
 
