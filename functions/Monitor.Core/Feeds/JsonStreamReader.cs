@@ -66,46 +66,40 @@ public sealed class JsonStreamReader(Stream stream, FeedLimits limits) : IDispos
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            switch (Step())
+            var next = Step();
+            if (next == Next.Done)
             {
-                case Next.Done:
+                yield break;
+            }
+
+            if (next == Next.Item)
+            {
+                var item = _item!;
+                _item = null;
+                using (item)
+                {
+                    yield return item;
+                }
+
+                if (item.IsFatal)
+                {
                     yield break;
-                case Next.Item:
-                    var item = _item!;
-                    _item = null;
-                    using (item)
-                    {
-                        yield return item;
-                    }
+                }
 
-                    if (item.IsFatal)
-                    {
-                        yield break;
-                    }
+                continue;
+            }
 
-                    break;
-                case Next.NeedData:
-                    if (await PrepareMoreDataAsync(cancellationToken).ConfigureAwait(false) is { } problem)
-                    {
-                        yield return problem;
-                        if (problem.IsFatal)
-                        {
-                            yield break;
-                        }
-                    }
-
-                    break;
-                case Next.Skip:
-                    if (await SkipValueAsync(cancellationToken).ConfigureAwait(false) is { } rejection)
-                    {
-                        yield return rejection;
-                        if (rejection.IsFatal)
-                        {
-                            yield break;
-                        }
-                    }
-
-                    break;
+            // Refilling can meet a token too big to hold, and scanning past a value can reject it or meet the end of the file.
+            var problem = next == Next.NeedData
+                ? await PrepareMoreDataAsync(cancellationToken).ConfigureAwait(false)
+                : await SkipValueAsync(cancellationToken).ConfigureAwait(false);
+            if (problem is not null)
+            {
+                yield return problem;
+                if (problem.IsFatal)
+                {
+                    yield break;
+                }
             }
         }
     }
