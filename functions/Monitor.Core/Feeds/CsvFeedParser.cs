@@ -8,7 +8,7 @@ namespace Monitor.Core.Feeds;
 /// Columns and their aliases are listed in <see cref="FeedColumns.IncidentFeed"/>; list cells
 /// (request_refs, indicators) hold ';'-separated values.
 /// </summary>
-public static class CsvFeedParser
+internal static class CsvFeedParser
 {
     private static readonly IReadOnlyList<FeedColumn> Columns = FeedColumns.IncidentFeed;
 

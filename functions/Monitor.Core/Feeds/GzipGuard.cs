@@ -10,7 +10,7 @@ public sealed class FeedLimitException(string message) : Exception(message);
 /// with ".gz" and it starts with the gzip magic bytes, or when it starts with them under any name (partners
 /// upload compressed files without the suffix). Nothing is buffered beyond the stream buffers.
 /// </summary>
-public static class GzipGuard
+internal static class GzipGuard
 {
     /// <summary>Decompressed bytes allowed beyond the ratio, so a tiny file with a legitimately high ratio passes.</summary>
     public const long RatioAllowanceBytes = 1 << 20;

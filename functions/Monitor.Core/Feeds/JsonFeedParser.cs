@@ -13,7 +13,7 @@ namespace Monitor.Core.Feeds;
 /// List fields (request_refs, indicators) take a ';'-separated string or an array; indicators may also be
 /// objects <c>{"type": "ip", "value": "192.0.2.1"}</c> whose type becomes the indicator's hint.
 /// </summary>
-public static class JsonFeedParser
+internal static class JsonFeedParser
 {
     private static readonly JsonPathPattern Records = JsonPathPattern.Parse("$[*]");
     private static readonly IReadOnlyList<FeedColumn> Columns = FeedColumns.IncidentFeed;

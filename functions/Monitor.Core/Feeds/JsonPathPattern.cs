@@ -4,7 +4,7 @@ namespace Monitor.Core.Feeds;
 /// A path to the JSON values a parser wants, such as <c>$.objects[*]</c> or <c>$.Event.Object[*].Attribute[*]</c>.
 /// Segments are property names (exact, case-sensitive as in JSON; <c>*</c> for any property) and <c>[*]</c> for any array element.
 /// </summary>
-public sealed class JsonPathPattern
+internal sealed class JsonPathPattern
 {
     // null = any array element; "*" = any property; otherwise a property name.
     private readonly string?[] _segments;

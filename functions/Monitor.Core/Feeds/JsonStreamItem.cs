@@ -6,7 +6,7 @@ namespace Monitor.Core.Feeds;
 /// One value a <see cref="JsonStreamReader"/> found at a wanted path, or why the value (or the file) could not be read.
 /// <see cref="Value"/> lives in a pooled buffer: it is valid only until the enumeration moves on, so copy out what you keep.
 /// </summary>
-public sealed class JsonStreamItem : IDisposable
+internal sealed class JsonStreamItem : IDisposable
 {
     private JsonDocument? _document;
 

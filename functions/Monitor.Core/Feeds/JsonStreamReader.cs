@@ -13,7 +13,7 @@ namespace Monitor.Core.Feeds;
 /// with its path and skipped; the reader then resynchronises after it. Only damage that hides where the value ends
 /// (a file cut short, an unbalanced bracket outside records) ends the file, with a fatal item.
 /// </summary>
-public sealed class JsonStreamReader(Stream stream, FeedLimits limits) : IDisposable
+internal sealed class JsonStreamReader(Stream stream, FeedLimits limits) : IDisposable
 {
     private const int ReadChunk = 64 * 1024;
     private static readonly SearchValues<byte> Structural = SearchValues.Create("\"{}[]"u8);

@@ -19,7 +19,7 @@ namespace Monitor.Core.Feeds;
 /// The event's own fields may come after its attributes in the file, so a first pass reads them while skipping the
 /// attribute arrays, and a second pass streams the attributes.
 /// </summary>
-public static class MispEventParser
+internal static class MispEventParser
 {
     private const string DefaultKind = "misp-attribute";
 

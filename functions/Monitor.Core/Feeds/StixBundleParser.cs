@@ -23,7 +23,7 @@ namespace Monitor.Core.Feeds;
 /// description also goes to <see cref="FeedRecord.ReferenceText"/>. Custom properties x_monitor_kind and
 /// x_monitor_reporter (or a label monitor:kind="…") set the record's kind and reporter.
 /// </summary>
-public static class StixBundleParser
+internal static class StixBundleParser
 {
     private static readonly JsonPathPattern[] Objects = [JsonPathPattern.Parse("$.objects[*]"), JsonPathPattern.Parse("$[*].objects[*]")];
     private static readonly JsonPathPattern[] ObjectIds = [JsonPathPattern.Parse("$.objects[*].id"), JsonPathPattern.Parse("$[*].objects[*].id")];
