@@ -8,19 +8,9 @@ namespace Monitor.Core.Feeds;
 /// Columns and their aliases are listed in <see cref="FeedColumns.IncidentFeed"/>; list cells
 /// (request_refs, indicators) hold ';'-separated values.
 /// </summary>
-public static class CsvFeedParser
+internal static class CsvFeedParser
 {
     private static readonly IReadOnlyList<FeedColumn> Columns = FeedColumns.IncidentFeed;
-    private static readonly int RecordId = Index(FeedColumns.RecordId);
-    private static readonly int ReportedAt = Index(FeedColumns.ReportedAt);
-    private static readonly int Reporter = Index(FeedColumns.Reporter);
-    private static readonly int Kind = Index(FeedColumns.Kind);
-    private static readonly int RequestRefs = Index(FeedColumns.RequestRefs);
-    private static readonly int Indicators = Index(FeedColumns.Indicators);
-    private static readonly int Summary = Index(FeedColumns.Summary);
-    private static readonly int Findings = Index(FeedColumns.Findings);
-    private static readonly int Evidence = Index(FeedColumns.Evidence);
-    private static readonly int Mitigation = Index(FeedColumns.Mitigation);
 
     /// <exception cref="FeedFormatException">The file has no header line or no record_id column: quarantine the file.</exception>
     public static async IAsyncEnumerable<FeedEntry> ParseAsync(
@@ -37,7 +27,7 @@ public static class CsvFeedParser
     private static FeedEntry ToEntry(CsvRow row, FeedLimits limits)
     {
         var v = row.Values;
-        var recordId = v[RecordId];
+        var recordId = v[IncidentColumn.RecordId];
         var errors = new List<string>();
         if (string.IsNullOrEmpty(recordId))
         {
@@ -45,9 +35,9 @@ public static class CsvFeedParser
         }
 
         DateTimeOffset? reportedAt = null;
-        if (!string.IsNullOrEmpty(v[ReportedAt]))
+        if (!string.IsNullOrEmpty(v[IncidentColumn.ReportedAt]))
         {
-            if (FeedFieldParsing.TryParseTimestamp(FeedColumns.ReportedAt, v[ReportedAt]!, out var parsed, out var error))
+            if (FeedFieldParsing.TryParseTimestamp(FeedColumns.ReportedAt, v[IncidentColumn.ReportedAt]!, out var parsed, out var error))
             {
                 reportedAt = parsed;
             }
@@ -57,7 +47,7 @@ public static class CsvFeedParser
             }
         }
 
-        var indicators = FeedFieldParsing.SplitList(v[Indicators]);
+        var indicators = FeedFieldParsing.SplitList(v[IncidentColumn.Indicators]);
         if (indicators.Count > limits.MaxIndicatorsPerRecord)
         {
             errors.Add($"{indicators.Count} indicators, more than the limit of {limits.MaxIndicatorsPerRecord}");
@@ -71,16 +61,14 @@ public static class CsvFeedParser
         return new FeedRecord(row.Location, recordId!)
         {
             ReportedAt = reportedAt,
-            Reporter = FeedFieldParsing.NullIfEmpty(v[Reporter]),
-            Kind = FeedFieldParsing.NormalizeKind(v[Kind]),
-            RequestRefs = FeedFieldParsing.SplitList(v[RequestRefs]),
+            Reporter = FeedFieldParsing.NullIfEmpty(v[IncidentColumn.Reporter]),
+            Kind = FeedFieldParsing.NormalizeKind(v[IncidentColumn.Kind]),
+            RequestRefs = FeedFieldParsing.SplitList(v[IncidentColumn.RequestRefs]),
             Indicators = indicators.ConvertAll(value => new RawIndicator(value)),
-            Summary = FeedFieldParsing.NullIfEmpty(v[Summary]),
-            HasFindings = FeedFieldParsing.ParseFlag(v[Findings]),
-            HasEvidence = FeedFieldParsing.ParseFlag(v[Evidence]),
-            Mitigation = FeedFieldParsing.NullIfEmpty(v[Mitigation]),
+            Summary = FeedFieldParsing.NullIfEmpty(v[IncidentColumn.Summary]),
+            HasFindings = FeedFieldParsing.ParseFlag(v[IncidentColumn.Findings]),
+            HasEvidence = FeedFieldParsing.ParseFlag(v[IncidentColumn.Evidence]),
+            Mitigation = FeedFieldParsing.NullIfEmpty(v[IncidentColumn.Mitigation]),
         };
     }
-
-    private static int Index(string name) => FeedColumns.IndexOf(Columns, name);
 }

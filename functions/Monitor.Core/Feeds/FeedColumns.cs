@@ -3,14 +3,14 @@ using System.Collections.Frozen;
 namespace Monitor.Core.Feeds;
 
 /// <summary>A column (CSV) or property (JSON register) that a parser understands, with the other names feeds use for it.</summary>
-public sealed record FeedColumn(string Name, IReadOnlyList<string> Aliases, bool Required = false);
+internal sealed record FeedColumn(string Name, IReadOnlyList<string> Aliases, bool Required = false);
 
 /// <summary>
 /// The one table of column names and aliases for tabular feeds. Header names are matched after
 /// <see cref="Normalize"/>: case-insensitive, surrounding spaces ignored, and ' ' or '-' read as '_',
 /// so "Record ID", "record-id" and "RECORD_ID" are the same column.
 /// </summary>
-public static class FeedColumns
+internal static class FeedColumns
 {
     public const string RecordId = "record_id";
     public const string ReportedAt = "reported_at";

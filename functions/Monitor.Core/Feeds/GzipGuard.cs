@@ -10,7 +10,7 @@ public sealed class FeedLimitException(string message) : Exception(message);
 /// with ".gz" and it starts with the gzip magic bytes, or when it starts with them under any name (partners
 /// upload compressed files without the suffix). Nothing is buffered beyond the stream buffers.
 /// </summary>
-public static class GzipGuard
+internal static class GzipGuard
 {
     /// <summary>Decompressed bytes allowed beyond the ratio, so a tiny file with a legitimately high ratio passes.</summary>
     public const long RatioAllowanceBytes = 1 << 20;
@@ -53,61 +53,33 @@ public static class GzipGuard
 /// <see cref="FeedLimits.MaxGzipRatio"/> times the compressed bytes read so far: a gzip bomb is stopped after a few
 /// megabytes, not after it has been inflated.
 /// </summary>
-public sealed class FeedLimitStream : Stream
+internal sealed class FeedLimitStream(Stream content, PeekedStream source, bool isGzip, FeedLimits limits) : ReadOnlyStream
 {
-    private readonly Stream _content;
-    private readonly PeekedStream _source;
-    private readonly bool _isGzip;
-    private readonly FeedLimits _limits;
     private long _bytesRead;
 
-    internal FeedLimitStream(Stream content, PeekedStream source, bool isGzip, FeedLimits limits)
-    {
-        _content = content;
-        _source = source;
-        _isGzip = isGzip;
-        _limits = limits;
-    }
-
     /// <summary>Bytes of feed content (decompressed) read so far.</summary>
-    public long BytesRead => _bytesRead;
+    public override long BytesRead => _bytesRead;
 
     /// <summary>Bytes of the stored file (compressed, when gzip) read so far.</summary>
-    public long SourceBytesRead => _source.BytesRead;
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => _bytesRead;
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+    public long SourceBytesRead => source.BytesRead;
 
     public override int Read(Span<byte> buffer)
     {
         try
         {
-            return Count(_content.Read(buffer));
+            return Count(content.Read(buffer));
         }
         catch (InvalidDataException e)
         {
             throw Corrupt(e);
         }
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         try
         {
-            return Count(await _content.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
+            return Count(await content.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
         }
         catch (InvalidDataException e)
         {
@@ -115,22 +87,12 @@ public sealed class FeedLimitStream : Stream
         }
     }
 
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
-            _content.Dispose();
-            _source.Dispose();
+            content.Dispose();
+            source.Dispose();
         }
 
         base.Dispose(disposing);
@@ -138,51 +100,39 @@ public sealed class FeedLimitStream : Stream
 
     public override async ValueTask DisposeAsync()
     {
-        await _content.DisposeAsync().ConfigureAwait(false);
-        await _source.DisposeAsync().ConfigureAwait(false);
+        await content.DisposeAsync().ConfigureAwait(false);
+        await source.DisposeAsync().ConfigureAwait(false);
         await base.DisposeAsync().ConfigureAwait(false);
     }
 
     private int Count(int read)
     {
         _bytesRead += read;
-        if (_bytesRead > _limits.MaxFeedBytes)
+        if (_bytesRead > limits.MaxFeedBytes)
         {
-            throw new FeedLimitException($"the feed is larger than the limit of {_limits.MaxFeedBytes} bytes");
+            throw new FeedLimitException($"the feed is larger than the limit of {limits.MaxFeedBytes} bytes");
         }
 
-        if (_isGzip && _bytesRead > (_limits.MaxGzipRatio * _source.BytesRead) + GzipGuard.RatioAllowanceBytes)
+        if (isGzip && _bytesRead > (limits.MaxGzipRatio * source.BytesRead) + GzipGuard.RatioAllowanceBytes)
         {
             throw new FeedLimitException(
-                $"gzip expanded {_source.BytesRead} compressed bytes to more than {_bytesRead} bytes, over the limit ratio of {_limits.MaxGzipRatio} (a decompression bomb?)");
+                $"gzip expanded {source.BytesRead} compressed bytes to more than {_bytesRead} bytes, over the limit ratio of {limits.MaxGzipRatio} (a decompression bomb?)");
         }
 
         return read;
     }
 
     private FeedFormatException Corrupt(InvalidDataException e) =>
-        new($"corrupt gzip data: {e.Message}", $"compressed byte {_source.BytesRead}");
+        new($"corrupt gzip data: {e.Message}", $"compressed byte {source.BytesRead}");
 }
 
 /// <summary>A read-only stream that serves bytes already read (to sniff the magic) before the rest, and counts everything it serves.</summary>
-internal sealed class PeekedStream(ReadOnlyMemory<byte> peeked, Stream inner) : Stream
+internal sealed class PeekedStream(ReadOnlyMemory<byte> peeked, Stream inner) : ReadOnlyStream
 {
     private ReadOnlyMemory<byte> _peeked = peeked;
+    private long _bytesRead;
 
-    public long BytesRead { get; private set; }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => BytesRead;
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+    public override long BytesRead => _bytesRead;
 
     public override int Read(Span<byte> buffer)
     {
@@ -190,30 +140,17 @@ internal sealed class PeekedStream(ReadOnlyMemory<byte> peeked, Stream inner) : 
         // 3-byte BOM in their first read and miss it when that read returns only the 2 peeked bytes.
         var taken = TakePeeked(buffer);
         var read = taken < buffer.Length ? inner.Read(buffer[taken..]) : 0;
-        BytesRead += read;
+        _bytesRead += read;
         return taken + read;
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         var taken = TakePeeked(buffer.Span);
         var read = taken < buffer.Length ? await inner.ReadAsync(buffer[taken..], cancellationToken).ConfigureAwait(false) : 0;
-        BytesRead += read;
+        _bytesRead += read;
         return taken + read;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
@@ -241,7 +178,7 @@ internal sealed class PeekedStream(ReadOnlyMemory<byte> peeked, Stream inner) : 
         var taken = Math.Min(buffer.Length, _peeked.Length);
         _peeked.Span[..taken].CopyTo(buffer);
         _peeked = _peeked[taken..];
-        BytesRead += taken;
+        _bytesRead += taken;
         return taken;
     }
 }

@@ -13,21 +13,11 @@ namespace Monitor.Core.Feeds;
 /// List fields (request_refs, indicators) take a ';'-separated string or an array; indicators may also be
 /// objects <c>{"type": "ip", "value": "192.0.2.1"}</c> whose type becomes the indicator's hint.
 /// </summary>
-public static class JsonFeedParser
+internal static class JsonFeedParser
 {
     private static readonly JsonPathPattern Records = JsonPathPattern.Parse("$[*]");
     private static readonly IReadOnlyList<FeedColumn> Columns = FeedColumns.IncidentFeed;
     private static readonly FrozenDictionary<string, int> Lookup = FeedColumns.Lookup(Columns);
-    private static readonly int RecordId = IndexOf(FeedColumns.RecordId);
-    private static readonly int ReportedAt = IndexOf(FeedColumns.ReportedAt);
-    private static readonly int Reporter = IndexOf(FeedColumns.Reporter);
-    private static readonly int Kind = IndexOf(FeedColumns.Kind);
-    private static readonly int RequestRefs = IndexOf(FeedColumns.RequestRefs);
-    private static readonly int Indicators = IndexOf(FeedColumns.Indicators);
-    private static readonly int Summary = IndexOf(FeedColumns.Summary);
-    private static readonly int Findings = IndexOf(FeedColumns.Findings);
-    private static readonly int Evidence = IndexOf(FeedColumns.Evidence);
-    private static readonly int Mitigation = IndexOf(FeedColumns.Mitigation);
 
     /// <exception cref="FeedFormatException">The file is not JSON, or its top-level value is not an array.</exception>
     public static async IAsyncEnumerable<FeedEntry> ParseArrayAsync(
@@ -38,15 +28,11 @@ public static class JsonFeedParser
         await using var stream = await source.OpenAsync(cancellationToken).ConfigureAwait(false);
         using var reader = new JsonStreamReader(stream, limits);
         var any = false;
-        await foreach (var item in reader.ReadValuesAsync([Records], cancellationToken).ConfigureAwait(false))
+        var items = reader.ReadValuesAsync([Records], cancellationToken);
+        await foreach (var entry in JsonFeedEntries.ReadAsync(items, item => [ToEntry(item.Path, item.Value, limits)], entriesBefore: false, cancellationToken).ConfigureAwait(false))
         {
-            if (item.IsFatal && !any)
-            {
-                throw new FeedFormatException(item.Error!, item.Path);
-            }
-
             any = true;
-            yield return item.IsError ? new FeedRejection(item.Path, item.Error!) : ToEntry(item.Path, item.Value, limits);
+            yield return entry;
         }
 
         if (!any && reader.RootKind != JsonValueKind.Array)
@@ -63,16 +49,10 @@ public static class JsonFeedParser
     {
         await using var stream = await source.OpenAsync(cancellationToken).ConfigureAwait(false);
         using var reader = new JsonStreamReader(stream, limits);
-        var any = false;
-        await foreach (var item in reader.ReadLinesAsync(cancellationToken).ConfigureAwait(false))
+        var items = reader.ReadLinesAsync(cancellationToken);
+        await foreach (var entry in JsonFeedEntries.ReadAsync(items, item => [ToEntry(item.Path, item.Value, limits)], entriesBefore: false, cancellationToken).ConfigureAwait(false))
         {
-            if (item.IsFatal && !any)
-            {
-                throw new FeedFormatException(item.Error!, item.Path);
-            }
-
-            any = true;
-            yield return item.IsError ? new FeedRejection(item.Path, item.Error!) : ToEntry(item.Path, item.Value, limits);
+            yield return entry;
         }
     }
 
@@ -99,14 +79,14 @@ public static class JsonFeedParser
 
         var errors = new List<string>();
         var warnings = new List<string>();
-        var recordId = Text(fields[RecordId], FeedColumns.RecordId, limits, errors);
+        var recordId = Text(fields[IncidentColumn.RecordId], FeedColumns.RecordId, limits, errors);
         if (string.IsNullOrEmpty(recordId))
         {
             errors.Add("missing record_id");
         }
 
         DateTimeOffset? reportedAt = null;
-        if (fields[ReportedAt] is { ValueKind: not JsonValueKind.Null } timestamp)
+        if (fields[IncidentColumn.ReportedAt] is { ValueKind: not JsonValueKind.Null } timestamp)
         {
             if (timestamp.ValueKind != JsonValueKind.String)
             {
@@ -122,21 +102,21 @@ public static class JsonFeedParser
             }
         }
 
-        var requestRefs = List(fields[RequestRefs], FeedColumns.RequestRefs, limits, errors, warnings);
-        var indicators = IndicatorList(fields[Indicators], limits, errors, warnings);
+        var requestRefs = List(fields[IncidentColumn.RequestRefs], FeedColumns.RequestRefs, limits, errors, warnings);
+        var indicators = IndicatorList(fields[IncidentColumn.Indicators], limits, errors, warnings);
         if (indicators.Count > limits.MaxIndicatorsPerRecord)
         {
             errors.Add($"{indicators.Count} indicators, more than the limit of {limits.MaxIndicatorsPerRecord}");
         }
 
-        var reporter = Text(fields[Reporter], FeedColumns.Reporter, limits, errors);
-        var kind = Text(fields[Kind], FeedColumns.Kind, limits, errors);
-        var summary = Text(fields[Summary], FeedColumns.Summary, limits, errors);
-        var mitigation = fields[Mitigation] is { ValueKind: JsonValueKind.True } ? "true"
-            : fields[Mitigation] is { ValueKind: JsonValueKind.False } ? null
-            : Text(fields[Mitigation], FeedColumns.Mitigation, limits, errors);
-        var hasFindings = Flag(fields[Findings], FeedColumns.Findings, limits, errors);
-        var hasEvidence = Flag(fields[Evidence], FeedColumns.Evidence, limits, errors);
+        var reporter = Text(fields[IncidentColumn.Reporter], FeedColumns.Reporter, limits, errors);
+        var kind = Text(fields[IncidentColumn.Kind], FeedColumns.Kind, limits, errors);
+        var summary = Text(fields[IncidentColumn.Summary], FeedColumns.Summary, limits, errors);
+        var mitigation = fields[IncidentColumn.Mitigation] is { ValueKind: JsonValueKind.True } ? "true"
+            : fields[IncidentColumn.Mitigation] is { ValueKind: JsonValueKind.False } ? null
+            : Text(fields[IncidentColumn.Mitigation], FeedColumns.Mitigation, limits, errors);
+        var hasFindings = Flag(fields[IncidentColumn.Findings], FeedColumns.Findings, limits, errors);
+        var hasEvidence = Flag(fields[IncidentColumn.Evidence], FeedColumns.Evidence, limits, errors);
 
         if (errors.Count > 0)
         {
@@ -173,13 +153,7 @@ public static class JsonFeedParser
             return null;
         }
 
-        if (text.Length > limits.MaxFieldLength)
-        {
-            errors.Add($"{field} is {text.Length} characters, longer than the limit of {limits.MaxFieldLength}");
-            return null;
-        }
-
-        return text.Trim();
+        return WithinLimit(text, field, limits, errors)?.Trim();
     }
 
     private static bool? Flag(JsonElement? value, string field, FeedLimits limits, List<string> errors) => value switch
@@ -201,21 +175,10 @@ public static class JsonFeedParser
         var index = 0;
         foreach (var element in array.EnumerateArray())
         {
-            var text = element.ValueKind == JsonValueKind.Null ? null : JsonText.Scalar(element);
-            if (text is null)
-            {
-                warnings.Add($"{field}[{index}] ignored: a JSON {Describe(element.ValueKind)} is not a value");
-            }
-            else if (text.Length > limits.MaxFieldLength)
-            {
-                errors.Add($"{field}[{index}] is {text.Length} characters, longer than the limit of {limits.MaxFieldLength}");
-            }
-            else if (text.Trim() is { Length: > 0 } item)
+            if (ListItem(element, $"{field}[{index++}]", "a value", limits, errors, warnings) is { } item)
             {
                 items.Add(item);
             }
-
-            index++;
         }
 
         return items;
@@ -244,9 +207,8 @@ public static class JsonFeedParser
                     continue;
                 }
 
-                if (text.Length > limits.MaxFieldLength)
+                if (WithinLimit(text, where, limits, errors) is null)
                 {
-                    errors.Add($"{where} is {text.Length} characters, longer than the limit of {limits.MaxFieldLength}");
                     continue;
                 }
 
@@ -267,22 +229,41 @@ public static class JsonFeedParser
                 continue;
             }
 
-            var scalar = element.ValueKind == JsonValueKind.Null ? null : JsonText.Scalar(element);
-            if (scalar is null)
-            {
-                warnings.Add($"{where} ignored: a JSON {Describe(element.ValueKind)} is not an indicator");
-            }
-            else if (scalar.Length > limits.MaxFieldLength)
-            {
-                errors.Add($"{where} is {scalar.Length} characters, longer than the limit of {limits.MaxFieldLength}");
-            }
-            else if (scalar.Trim() is { Length: > 0 } item)
+            if (ListItem(element, where, "an indicator", limits, errors, warnings) is { } item)
             {
                 indicators.Add(new RawIndicator(item));
             }
         }
 
         return indicators;
+    }
+
+    /// <summary>
+    /// A scalar element of a list field, trimmed; null when it is blank, or not a scalar (a warning: the rest of the
+    /// list is still good), or too long (an error).
+    /// </summary>
+    private static string? ListItem(JsonElement element, string where, string what, FeedLimits limits, List<string> errors, List<string> warnings)
+    {
+        var text = element.ValueKind == JsonValueKind.Null ? null : JsonText.Scalar(element);
+        if (text is null)
+        {
+            warnings.Add($"{where} ignored: a JSON {Describe(element.ValueKind)} is not {what}");
+            return null;
+        }
+
+        return WithinLimit(text, where, limits, errors)?.Trim() is { Length: > 0 } item ? item : null;
+    }
+
+    /// <summary>The text, or null with an error when it is longer than <see cref="FeedLimits.MaxFieldLength"/>.</summary>
+    private static string? WithinLimit(string text, string field, FeedLimits limits, List<string> errors)
+    {
+        if (text.Length <= limits.MaxFieldLength)
+        {
+            return text;
+        }
+
+        errors.Add($"{field} is {text.Length} characters, longer than the limit of {limits.MaxFieldLength}");
+        return null;
     }
 
     internal static string Describe(JsonValueKind kind) => kind switch
@@ -295,19 +276,6 @@ public static class JsonFeedParser
         JsonValueKind.Null => "null",
         _ => "nothing",
     };
-
-    private static int IndexOf(string name)
-    {
-        for (var i = 0; i < Columns.Count; i++)
-        {
-            if (Columns[i].Name == name)
-            {
-                return i;
-            }
-        }
-
-        throw new InvalidOperationException($"FeedColumns.IncidentFeed has no column '{name}'");
-    }
 }
 
 /// <summary>Small readers of <see cref="JsonElement"/> values shared by the JSON, STIX and MISP parsers.</summary>

@@ -6,126 +6,6 @@ using System.Text.Json;
 namespace Monitor.Core.Feeds;
 
 /// <summary>
-/// A path to the JSON values a parser wants, such as <c>$.objects[*]</c> or <c>$.Event.Object[*].Attribute[*]</c>.
-/// Segments are property names (exact, case-sensitive as in JSON; <c>*</c> for any property) and <c>[*]</c> for any array element.
-/// </summary>
-public sealed class JsonPathPattern
-{
-    // null = any array element; "*" = any property; otherwise a property name.
-    private readonly string?[] _segments;
-
-    private JsonPathPattern(string text, string?[] segments)
-    {
-        Text = text;
-        _segments = segments;
-    }
-
-    public string Text { get; }
-
-    /// <summary>Number of segments after <c>$</c>.</summary>
-    public int Length => _segments.Length;
-
-    /// <exception cref="FormatException">The text is not a path of the supported form.</exception>
-    public static JsonPathPattern Parse(string text)
-    {
-        if (!text.StartsWith('$'))
-        {
-            throw new FormatException($"JSON path '{text}' must start with '$'");
-        }
-
-        var segments = new List<string?>();
-        var i = 1;
-        while (i < text.Length)
-        {
-            if (text[i] == '.')
-            {
-                var end = text.IndexOfAny(['.', '['], i + 1);
-                end = end < 0 ? text.Length : end;
-                if (end == i + 1)
-                {
-                    throw new FormatException($"JSON path '{text}' has an empty property name");
-                }
-
-                segments.Add(text[(i + 1)..end]);
-                i = end;
-            }
-            else if (string.CompareOrdinal(text, i, "[*]", 0, 3) == 0)
-            {
-                segments.Add(null);
-                i += 3;
-            }
-            else
-            {
-                throw new FormatException($"JSON path '{text}' has an unsupported segment at {i}");
-            }
-        }
-
-        return new JsonPathPattern(text, [.. segments]);
-    }
-
-    /// <summary>Whether segment <paramref name="position"/> accepts a property (<paramref name="property"/> not null) or an array element (null).</summary>
-    internal bool Accepts(int position, string? property) =>
-        position < _segments.Length && _segments[position] switch
-        {
-            null => property is null,
-            "*" => property is not null,
-            var name => property is not null && string.Equals(name, property, StringComparison.Ordinal),
-        };
-
-    public override string ToString() => Text;
-}
-
-/// <summary>
-/// One value a <see cref="JsonStreamReader"/> found at a wanted path, or why the value (or the file) could not be read.
-/// <see cref="Value"/> lives in a pooled buffer: it is valid only until the enumeration moves on, so copy out what you keep.
-/// </summary>
-public sealed class JsonStreamItem : IDisposable
-{
-    private JsonDocument? _document;
-
-    private JsonStreamItem(string path, long byteOffset)
-    {
-        Path = path;
-        ByteOffset = byteOffset;
-    }
-
-    /// <summary>Where the value sits: "$.objects[3]", or "line 12" for NDJSON.</summary>
-    public string Path { get; }
-
-    /// <summary>Offset in the (decompressed) file where the value or the problem starts.</summary>
-    public long ByteOffset { get; }
-
-    /// <summary>The pattern that matched; null for NDJSON lines and file-level errors.</summary>
-    public JsonPathPattern? Pattern { get; private init; }
-
-    /// <summary>The array indices along <see cref="Path"/>, outermost first ("$.response[2].Event.Attribute[7]" gives [2, 7]).</summary>
-    public IReadOnlyList<int> Indices { get; private init; } = [];
-
-    /// <summary>The value; <c>default</c> when <see cref="Error"/> is set.</summary>
-    public JsonElement Value => _document?.RootElement ?? default;
-
-    /// <summary>Why the value could not be read; null when <see cref="Value"/> is usable.</summary>
-    public string? Error { get; private init; }
-
-    /// <summary>The problem ends the file: nothing after it can be read.</summary>
-    public bool IsFatal { get; private init; }
-
-    public bool IsError => Error is not null;
-
-    internal static JsonStreamItem ForValue(string path, long byteOffset, JsonPathPattern? pattern, IReadOnlyList<int> indices, JsonDocument document) =>
-        new(path, byteOffset) { Pattern = pattern, Indices = indices, _document = document };
-
-    internal static JsonStreamItem ForError(string path, long byteOffset, string error, bool fatal, JsonPathPattern? pattern = null, IReadOnlyList<int>? indices = null) =>
-        new(path, byteOffset) { Error = error, IsFatal = fatal, Pattern = pattern, Indices = indices ?? [] };
-
-    public void Dispose()
-    {
-        _document?.Dispose();
-        _document = null;
-    }
-}
-
-/// <summary>
 /// Streams a JSON file of any size with <see cref="Utf8JsonReader"/> over a pooled buffer, handing over only the values at
 /// wanted paths, one at a time. Memory is bounded by <see cref="FeedLimits.MaxRecordBytes"/> (twice, while a record is
 /// re-read after a refill). Everything else is skipped by a byte scanner that needs no memory at all, so a huge or deeply
@@ -133,7 +13,7 @@ public sealed class JsonStreamItem : IDisposable
 /// with its path and skipped; the reader then resynchronises after it. Only damage that hides where the value ends
 /// (a file cut short, an unbalanced bracket outside records) ends the file, with a fatal item.
 /// </summary>
-public sealed class JsonStreamReader(Stream stream, FeedLimits limits) : IDisposable
+internal sealed class JsonStreamReader(Stream stream, FeedLimits limits) : IDisposable
 {
     private const int ReadChunk = 64 * 1024;
     private static readonly SearchValues<byte> Structural = SearchValues.Create("\"{}[]"u8);
@@ -186,46 +66,40 @@ public sealed class JsonStreamReader(Stream stream, FeedLimits limits) : IDispos
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            switch (Step())
+            var next = Step();
+            if (next == Next.Done)
             {
-                case Next.Done:
+                yield break;
+            }
+
+            if (next == Next.Item)
+            {
+                var item = _item!;
+                _item = null;
+                using (item)
+                {
+                    yield return item;
+                }
+
+                if (item.IsFatal)
+                {
                     yield break;
-                case Next.Item:
-                    var item = _item!;
-                    _item = null;
-                    using (item)
-                    {
-                        yield return item;
-                    }
+                }
 
-                    if (item.IsFatal)
-                    {
-                        yield break;
-                    }
+                continue;
+            }
 
-                    break;
-                case Next.NeedData:
-                    if (await PrepareMoreDataAsync(cancellationToken).ConfigureAwait(false) is { } problem)
-                    {
-                        yield return problem;
-                        if (problem.IsFatal)
-                        {
-                            yield break;
-                        }
-                    }
-
-                    break;
-                case Next.Skip:
-                    if (await SkipValueAsync(cancellationToken).ConfigureAwait(false) is { } rejection)
-                    {
-                        yield return rejection;
-                        if (rejection.IsFatal)
-                        {
-                            yield break;
-                        }
-                    }
-
-                    break;
+            // Refilling can meet a token too big to hold, and scanning past a value can reject it or meet the end of the file.
+            var problem = next == Next.NeedData
+                ? await PrepareMoreDataAsync(cancellationToken).ConfigureAwait(false)
+                : await SkipValueAsync(cancellationToken).ConfigureAwait(false);
+            if (problem is not null)
+            {
+                yield return problem;
+                if (problem.IsFatal)
+                {
+                    yield break;
+                }
             }
         }
     }

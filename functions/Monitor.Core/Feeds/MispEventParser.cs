@@ -19,7 +19,7 @@ namespace Monitor.Core.Feeds;
 /// The event's own fields may come after its attributes in the file, so a first pass reads them while skipping the
 /// attribute arrays, and a second pass streams the attributes.
 /// </summary>
-public static class MispEventParser
+internal static class MispEventParser
 {
     private const string DefaultKind = "misp-attribute";
 
@@ -72,33 +72,11 @@ public static class MispEventParser
         await using (var stream = await source.OpenAsync(cancellationToken).ConfigureAwait(false))
         {
             using var reader = new JsonStreamReader(stream, limits);
-            await foreach (var item in reader.ReadValuesAsync([.. AttributePatterns.Keys], cancellationToken).ConfigureAwait(false))
+            var items = reader.ReadValuesAsync([.. AttributePatterns.Keys], cancellationToken);
+            await foreach (var entry in JsonFeedEntries.ReadAsync(items, AttributeEntries, entriesBefore: any, cancellationToken).ConfigureAwait(false))
             {
-                if (item.IsFatal && !any)
-                {
-                    throw new FeedFormatException(item.Error!, item.Path);
-                }
-
-                if (item.IsError)
-                {
-                    any = true;
-                    yield return new FeedRejection(item.Path, item.Error!);
-                    continue;
-                }
-
-                var layout = AttributePatterns[item.Pattern!];
-                var header = layout == Layout.AttributeSearch
-                    ? EmbeddedHeader(item.Value)
-                    : headers.GetValueOrDefault(Key(layout, item.Indices)) ?? new EventHeader();
-                var eventKey = header.Uuid ?? header.Id ?? (layout is Layout.SearchResult or Layout.EventArray ? $"event-{item.Indices[0]}" : "event");
-
-                // The event's own problems go out once, with its first record.
-                var headerWarnings = warned.Add(header) ? header.Warnings : [];
-                if (ToEntry(item.Path, item.Value, header, eventKey, headerWarnings, limits) is { } entry)
-                {
-                    any = true;
-                    yield return entry;
-                }
+                any = true;
+                yield return entry;
             }
 
             reached = AttributePatterns.Keys.Any(reader.Reached);
@@ -107,6 +85,20 @@ public static class MispEventParser
         if (!any && !reached && headers.Count == 0)
         {
             throw new FeedFormatException("no MISP event: neither \"Event\", \"Attribute\", \"Object\" nor \"response\" holds attributes", "$");
+        }
+
+        // An attribute of a type that holds no indicator is no entry.
+        IEnumerable<FeedEntry> AttributeEntries(JsonStreamItem item)
+        {
+            var layout = AttributePatterns[item.Pattern!];
+            var header = layout == Layout.AttributeSearch
+                ? EmbeddedHeader(item.Value)
+                : headers.GetValueOrDefault(Key(layout, item.Indices)) ?? new EventHeader();
+            var eventKey = header.Uuid ?? header.Id ?? (layout is Layout.SearchResult or Layout.EventArray ? $"event-{item.Indices[0]}" : "event");
+
+            // The event's own problems go out once, with its first record.
+            var headerWarnings = warned.Add(header) ? header.Warnings : [];
+            return ToEntry(item.Path, item.Value, header, eventKey, headerWarnings, limits) is { } entry ? [entry] : [];
         }
     }
 

@@ -11,7 +11,7 @@ namespace Monitor.Core.Feeds;
 /// <see cref="FeedRejection"/>s. The register is CSV, a JSON array of objects, or NDJSON (told apart by the first
 /// character); columns and property names are those of <see cref="FeedColumns.RequestRegister"/>, with aliases.
 /// </summary>
-public static partial class RequestRegisterParser
+internal static partial class RequestRegisterParser
 {
     public const int MaxRequestIdLength = 200;
 

@@ -23,7 +23,7 @@ namespace Monitor.Core.Feeds;
 /// description also goes to <see cref="FeedRecord.ReferenceText"/>. Custom properties x_monitor_kind and
 /// x_monitor_reporter (or a label monitor:kind="…") set the record's kind and reporter.
 /// </summary>
-public static class StixBundleParser
+internal static class StixBundleParser
 {
     private static readonly JsonPathPattern[] Objects = [JsonPathPattern.Parse("$.objects[*]"), JsonPathPattern.Parse("$[*].objects[*]")];
     private static readonly JsonPathPattern[] ObjectIds = [JsonPathPattern.Parse("$.objects[*].id"), JsonPathPattern.Parse("$[*].objects[*].id")];
@@ -50,26 +50,11 @@ public static class StixBundleParser
         await using (var stream = await source.OpenAsync(cancellationToken).ConfigureAwait(false))
         {
             using var reader = new JsonStreamReader(stream, limits);
-            await foreach (var item in reader.ReadValuesAsync(Objects, cancellationToken).ConfigureAwait(false))
+            var items = reader.ReadValuesAsync(Objects, cancellationToken);
+            await foreach (var entry in JsonFeedEntries.ReadAsync(items, Assemble, entriesBefore: false, cancellationToken).ConfigureAwait(false))
             {
-                if (item.IsFatal && !any)
-                {
-                    throw new FeedFormatException(item.Error!, item.Path);
-                }
-
-                if (item.IsError)
-                {
-                    any = true;
-                    yield return new FeedRejection(item.Path, item.Error!);
-                    continue;
-                }
-
-                assembler.Accept(item.Path, item.Value);
-                while (assembler.TryTake(out var entry))
-                {
-                    any = true;
-                    yield return entry;
-                }
+                any = true;
+                yield return entry;
             }
 
             reached = Array.Exists(Objects, reader.Reached);
@@ -85,6 +70,16 @@ public static class StixBundleParser
         while (assembler.TryTake(out var entry))
         {
             yield return entry;
+        }
+
+        // An object can complete no entry yet, or several at once (see BundleAssembler).
+        IEnumerable<FeedEntry> Assemble(JsonStreamItem item)
+        {
+            assembler.Accept(item.Path, item.Value);
+            while (assembler.TryTake(out var completed))
+            {
+                yield return completed;
+            }
         }
     }
 

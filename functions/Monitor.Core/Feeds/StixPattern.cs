@@ -11,7 +11,7 @@ namespace Monitor.Core.Feeds;
 /// domain, URL or e-mail address, or on a file hash. Every other part is named in <see cref="Warnings"/>, never dropped
 /// silently. Because a record matches on any indicator it names, AND, OR and FOLLOWEDBY all simply collect.
 /// </summary>
-public sealed class StixPattern
+internal sealed class StixPattern
 {
     private const int MaxNesting = 100;
 
