@@ -193,11 +193,8 @@ internal static class FeedFieldParsing
     }
 
     /// <summary>Kinds compare as lower-case words joined by '-' ("Status Update", "status_update" -> "status-update").</summary>
-    public static string? NormalizeKind(string? value)
-    {
-        var text = value?.Trim();
-        return string.IsNullOrEmpty(text) ? null : text.ToLowerInvariant().Replace('_', '-').Replace(' ', '-');
-    }
+    /// <summary>The record's kind in its one canonical spelling (<see cref="EventKinds.Normalize"/>), or null when it gave none.</summary>
+    public static string? NormalizeKind(string? value) => string.IsNullOrWhiteSpace(value) ? null : EventKinds.Normalize(value);
 
     public static string? NullIfEmpty(string? value)
     {

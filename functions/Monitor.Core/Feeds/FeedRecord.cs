@@ -13,7 +13,10 @@ public sealed record FeedRecord(string Location, string RecordId) : FeedEntry(Lo
     public DateTimeOffset? ReportedAt { get; init; }
     /// <summary>Party code or source name of whoever reported it; empty means "use the blob's source segment".</summary>
     public string? Reporter { get; init; }
-    /// <summary>acknowledgement, status-update, response, closure, info-request, or any other kind (related activity).</summary>
+    /// <summary>
+    /// acknowledgement, status-update, response, closure, info-request, or any other kind (related activity), already in
+    /// its canonical spelling (<see cref="EventKinds.Normalize"/>); null when the record gave none.
+    /// </summary>
     public string? Kind { get; init; }
     public IReadOnlyList<string> RequestRefs { get; init; } = [];
     public IReadOnlyList<RawIndicator> Indicators { get; init; } = [];

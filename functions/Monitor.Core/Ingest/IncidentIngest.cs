@@ -145,7 +145,8 @@ public sealed class IncidentIngest(
     {
         var run = ingest.Run;
         var source = run.Source;
-        var kind = EventKinds.Normalize(record.Kind);
+        // Parsers give the canonical kind already.
+        var kind = record.Kind ?? EventKinds.Unspecified;
         var reporterParty = config.Sources.PartyOf(record.Reporter, source);
         foreach (var group in outcome.Matches.GroupBy(m => m.RequestId, StringComparer.OrdinalIgnoreCase))
         {

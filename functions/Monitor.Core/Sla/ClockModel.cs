@@ -1,4 +1,3 @@
-using Monitor.Core.Feeds;
 using NodaTime;
 using NodaTime.Text;
 
