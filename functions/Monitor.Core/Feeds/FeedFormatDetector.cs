@@ -8,7 +8,7 @@ namespace Monitor.Core.Feeds;
 /// carelessly ("export.txt", "feed.json" holding NDJSON), but a STIX bundle or a MISP event says what it is in
 /// its first few keys. Only the first <see cref="PrefixBytes"/> bytes are read.
 /// </summary>
-public static partial class FeedFormatDetector
+internal static partial class FeedFormatDetector
 {
     public const int PrefixBytes = 64 * 1024;
 

@@ -5,7 +5,7 @@ namespace Monitor.Core.Feeds;
 /// the ingestor quarantines the whole file instead of rejecting records one by one.
 /// </summary>
 /// <param name="location">Where the problem was found: "line 1", "byte 0", "$.objects".</param>
-public sealed class FeedFormatException(string message, string location) : Exception(message)
+internal sealed class FeedFormatException(string message, string location) : Exception(message)
 {
     public string Location { get; } = location;
 }

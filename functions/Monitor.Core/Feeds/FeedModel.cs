@@ -31,7 +31,7 @@ public sealed class FeedSource(string name, Func<CancellationToken, Task<Stream>
 }
 
 /// <summary>One row of a request register.</summary>
-public sealed record RequestRecord(string Location, string RequestId) : FeedEntry(Location)
+internal sealed record RequestRecord(string Location, string RequestId) : FeedEntry(Location)
 {
     public required string RequestingParty { get; init; }
     public required string RespondingParty { get; init; }

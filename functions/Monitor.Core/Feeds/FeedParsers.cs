@@ -1,7 +1,7 @@
 namespace Monitor.Core.Feeds;
 
 /// <summary>Picks the parser for a detected incident-feed format.</summary>
-public static class FeedParsers
+internal static class FeedParsers
 {
     public static IAsyncEnumerable<FeedEntry> ParseIncidentsAsync(FeedSource source, FeedFormat format, FeedLimits limits, CancellationToken cancellationToken) => format switch
     {

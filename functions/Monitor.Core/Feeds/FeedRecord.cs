@@ -3,12 +3,12 @@ using Monitor.Core.Indicators;
 namespace Monitor.Core.Feeds;
 
 /// <summary>What a parser yields for each record of a feed: a record, or the reason it could not be read.</summary>
-public abstract record FeedEntry(string Location);
+internal abstract record FeedEntry(string Location);
 
 /// <summary>One incident-feed record, as the file gave it; indicators are normalised later by the pipeline.</summary>
 /// <param name="Location">Where the record sits in the file, for error reports: "line 12" or "$.objects[3]".</param>
 /// <param name="RecordId">The record's natural identity in its feed (CSV id, STIX id, MISP event+attribute uuid).</param>
-public sealed record FeedRecord(string Location, string RecordId) : FeedEntry(Location)
+internal sealed record FeedRecord(string Location, string RecordId) : FeedEntry(Location)
 {
     public DateTimeOffset? ReportedAt { get; init; }
     /// <summary>Party code or source name of whoever reported it; empty means "use the blob's source segment".</summary>
@@ -32,4 +32,4 @@ public sealed record FeedRecord(string Location, string RecordId) : FeedEntry(Lo
 }
 
 /// <summary>A record that could not be read; it goes to the Rejects table and the rest of the file goes on.</summary>
-public sealed record FeedRejection(string Location, string Reason, string? RecordId = null, string? Raw = null) : FeedEntry(Location);
+internal sealed record FeedRejection(string Location, string Reason, string? RecordId = null, string? Raw = null) : FeedEntry(Location);

@@ -3,7 +3,7 @@ using System.IO.Compression;
 namespace Monitor.Core.Feeds;
 
 /// <summary>A feed broke a size limit (<see cref="FeedLimits.MaxFeedBytes"/>, <see cref="FeedLimits.MaxGzipRatio"/>): the whole file is refused.</summary>
-public sealed class FeedLimitException(string message) : Exception(message);
+internal sealed class FeedLimitException(string message) : Exception(message);
 
 /// <summary>
 /// Opens every feed through a size guard, decompressing gzip on the fly. A file is gzip when its name ends

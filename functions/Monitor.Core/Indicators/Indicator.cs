@@ -21,9 +21,9 @@ public readonly record struct Indicator(IndicatorType Type, string Value)
 }
 
 /// <summary>A value as a feed wrote it, with the type the format declared when it declared one.</summary>
-public readonly record struct RawIndicator(string Value, IndicatorType? Hint = null);
+internal readonly record struct RawIndicator(string Value, IndicatorType? Hint = null);
 
-public static class IndicatorTypes
+internal static class IndicatorTypes
 {
     public static string Name(IndicatorType type) => type switch
     {

@@ -1,7 +1,7 @@
 namespace Monitor.Core.Indicators;
 
 /// <summary>Arithmetic on canonical indicator values for the matcher: CIDR containment, URL hosts, parent domains.</summary>
-public static class IndicatorMath
+internal static class IndicatorMath
 {
     /// <summary>
     /// Parses a canonical Ip ("10.1.2.3", "2001:db8::1") or Cidr ("10.0.0.0/8") value. An address is a network of

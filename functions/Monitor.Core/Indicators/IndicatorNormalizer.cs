@@ -12,7 +12,7 @@ namespace Monitor.Core.Indicators;
 /// or <see cref="RawIndicator.Hint"/>; detect the type from the value; normalise it; check it against the declared
 /// type. Bad values give a short reason and never throw.
 /// </remarks>
-public static class IndicatorNormalizer
+internal static class IndicatorNormalizer
 {
     private const int StackChars = 256;
 

@@ -6,7 +6,7 @@ using Monitor.Core.Feeds;
 namespace Monitor.Core.Ingest;
 
 /// <summary>What the first pass over a stored feed found: its content hash, and the first reason to refuse it whole.</summary>
-public sealed record FeedInspectionResult(string ContentHash, string? Problem, string? Location);
+internal sealed record FeedInspectionResult(string ContentHash, string? Problem, string? Location);
 
 /// <summary>
 /// The first pass over a stored feed, before anything is written: it hashes the bytes as stored and, through the same
@@ -15,7 +15,7 @@ public sealed record FeedInspectionResult(string ContentHash, string? Problem, s
 /// fails is quarantined whole, so no row of a gzip bomb or of a file in the wrong encoding is ever stored. The pass
 /// costs what hashing cost before (one read of the blob) plus inflating gzip; a bomb is stopped after a few megabytes.
 /// </summary>
-public static class FeedInspection
+internal static class FeedInspection
 {
     private const int ChunkBytes = 1 << 16;
 

@@ -26,7 +26,7 @@ public sealed class RunCounters
 
 /// <summary>One read of one file: its batched writes, its counters, and the ordinal that keys its Rejects rows.</summary>
 /// <param name="recordRejects">False when a file is read again for new requests: its rejects were recorded the first time.</param>
-public sealed class IngestRun(FeedRunEntity run, RejectStore rejects, MonitorOptions options, IClock clock, bool recordRejects)
+internal sealed class IngestRun(FeedRunEntity run, RejectStore rejects, MonitorOptions options, IClock clock, bool recordRejects)
 {
     private const int MaxRawRejectChars = 2000;
     private int _rejectOrdinal;

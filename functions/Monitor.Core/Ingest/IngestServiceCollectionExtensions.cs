@@ -3,7 +3,7 @@ using Monitor.Core.Matching;
 
 namespace Monitor.Core.Ingest;
 
-public static class IngestServiceCollectionExtensions
+internal static class IngestServiceCollectionExtensions
 {
     /// <summary>The ingest of the drop zone: the run ledger, the register and incident ingests and what they share.</summary>
     public static IServiceCollection AddMonitorIngest(this IServiceCollection services) => services

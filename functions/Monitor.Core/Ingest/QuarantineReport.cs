@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Monitor.Core.Ingest;
 
 /// <summary>quarantine/&lt;blob name&gt;.error.json: why a file was quarantined or parked as poison.</summary>
-public sealed record QuarantineReport(
+internal sealed record QuarantineReport(
     string Blob,
     string Outcome,
     string Location,

@@ -8,7 +8,7 @@ namespace Monitor.Core.Ingest;
 /// value that cannot be stored whole is refused here with its reason instead (a record or request to Rejects, an
 /// indicator or reference skipped with a warning). Free text (summaries, mitigation) is cut, not refused.
 /// </summary>
-public static class StoredText
+internal static class StoredText
 {
     /// <summary>What one table column can hold, with room to spare for the separators around it.</summary>
     public const int MaxColumnChars = 32_000;

@@ -5,10 +5,10 @@ using Monitor.Core.Indicators;
 namespace Monitor.Core.Matching;
 
 /// <summary>One reason a record is tied to a request. <see cref="Request"/> is null for a reference to a request not registered yet.</summary>
-public sealed record RecordMatch(string RequestId, IndexedRequest? Request, MatchType Type, string Value, string RequestValue);
+internal sealed record RecordMatch(string RequestId, IndexedRequest? Request, MatchType Type, string Value, string RequestValue);
 
 /// <summary>What matching one record produced, plus the counters that FeedRuns reports.</summary>
-public sealed class MatchOutcome
+internal sealed class MatchOutcome
 {
     public List<RecordMatch> Matches { get; } = [];
     public int Suppressed { get; set; }
@@ -28,7 +28,7 @@ public sealed class MatchOutcome
 /// never match, and a value that would match more than the cap is flagged instead of matching everything.
 /// One matcher serves one file, record after record: the outcome it returns is reused by the next call.
 /// </summary>
-public sealed class RecordMatcher(RequestIndex index, Warninglist warninglist, Regex requestIdPattern, int overMatchCap)
+internal sealed class RecordMatcher(RequestIndex index, Warninglist warninglist, Regex requestIdPattern, int overMatchCap)
 {
     private readonly List<IndicatorHit> _hits = [];
     private readonly MatchOutcome _outcome = new();

@@ -12,7 +12,7 @@ public enum MatchType
     UrlHost,
 }
 
-public static class MatchTypes
+internal static class MatchTypes
 {
     public static string Name(MatchType type) => type switch
     {

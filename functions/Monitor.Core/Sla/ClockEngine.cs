@@ -26,7 +26,7 @@ namespace Monitor.Core.Sla;
 /// instant are ignored. Closed counts like a closure (met or met-late); Withdrawn leaves running clocks "stopped".</item>
 /// </list>
 /// </remarks>
-public static class ClockEngine
+internal static class ClockEngine
 {
     /// <summary>Computes the three clocks of <paramref name="request"/> from its full known <paramref name="timeline"/>.</summary>
     /// <param name="calendarByParty">Finds a party's calendar by name; "24x7" never reaches it.</param>

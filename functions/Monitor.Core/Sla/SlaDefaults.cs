@@ -4,7 +4,7 @@ namespace Monitor.Core.Sla;
 /// The policy and calendars shipped in Config/Defaults as embedded resources ("Monitor.Defaults.*.json"). Operators
 /// override them in the config container; these are the fallback and the documented example.
 /// </summary>
-public static class SlaDefaults
+internal static class SlaDefaults
 {
     private const string Prefix = "Monitor.Defaults.";
     private const string CalendarPrefix = Prefix + "calendar-";

@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace Monitor.Core.Sla;
 
 /// <summary>Names a clock's calendar can have in the policy besides a party code.</summary>
-public static class SlaCalendarNames
+internal static class SlaCalendarNames
 {
     /// <summary>The responding party's business calendar.</summary>
     public const string Business = "business";

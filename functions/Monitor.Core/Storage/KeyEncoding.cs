@@ -9,7 +9,7 @@ namespace Monitor.Core.Storage;
 /// characters; we percent-encode those and '%' itself and '|' (our part separator), so distinct values never
 /// collide and the encoding is reversible. Over-long keys keep a readable head plus "%~" and a hash of the whole value.
 /// </summary>
-public static class KeyEncoding
+internal static class KeyEncoding
 {
     public const char Separator = '|';
     private const int MaxPartLength = 200;

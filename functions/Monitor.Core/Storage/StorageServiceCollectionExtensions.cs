@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Monitor.Core.Storage;
 
-public static class StorageServiceCollectionExtensions
+internal static class StorageServiceCollectionExtensions
 {
     /// <summary>The storage contract and one store per table.</summary>
     public static IServiceCollection AddMonitorStorage(this IServiceCollection services) => services

@@ -1,7 +1,7 @@
 namespace Monitor.Core.Storage;
 
 /// <summary>Keys of the SweepSchedule table: RK = due ticks|request, so "due by T" is one range query.</summary>
-public static class SweepScheduleKeys
+internal static class SweepScheduleKeys
 {
     /// <summary>The earliest instant Table Storage can hold; "dirty" entries sort first and are always due.</summary>
     public static readonly DateTimeOffset DirtyInstant = new(1601, 1, 1, 0, 0, 0, TimeSpan.Zero);

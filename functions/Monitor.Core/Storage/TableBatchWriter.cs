@@ -6,7 +6,7 @@ namespace Monitor.Core.Storage;
 /// Writes entities as upsert transactions: at most 100 operations and about 4 MiB per transaction, one partition
 /// each, with partitions written in parallel. Upserts with deterministic keys make every write replayable.
 /// </summary>
-public sealed class TableBatchWriter(int parallelism)
+internal sealed class TableBatchWriter(int parallelism)
 {
     public const int MaxBatchOperations = 100;
     // The service limit is 4 MiB per transaction; leave headroom for the multipart envelope.

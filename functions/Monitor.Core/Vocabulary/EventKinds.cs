@@ -1,7 +1,7 @@
 namespace Monitor.Core;
 
 /// <summary>The record kinds that act on SLA clocks, and the spellings feeds use for them.</summary>
-public static class EventKinds
+internal static class EventKinds
 {
     public const string Acknowledgement = "acknowledgement";
     public const string StatusUpdate = "status-update";
@@ -62,7 +62,7 @@ public static class EventKinds
 }
 
 /// <summary>RequestEvents.Effect: what a stored event does to its request's clocks.</summary>
-public static class EventEffects
+internal static class EventEffects
 {
     /// <summary>On the request's timeline: drives the clocks.</summary>
     public const string Timeline = "timeline";

@@ -8,7 +8,7 @@ public enum FeedKind
 }
 
 /// <summary>FeedRuns.FeedKind: the stored names of <see cref="FeedKind"/>.</summary>
-public static class FeedKinds
+internal static class FeedKinds
 {
     public const string Requests = "requests";
     public const string Incidents = "incidents";

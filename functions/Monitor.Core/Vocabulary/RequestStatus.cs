@@ -9,7 +9,7 @@ public enum RequestStatus
 }
 
 /// <summary>Requests.Status: the stored names of <see cref="RequestStatus"/>.</summary>
-public static class RequestStatuses
+internal static class RequestStatuses
 {
     public const string Open = "open";
     public const string Closed = "closed";
