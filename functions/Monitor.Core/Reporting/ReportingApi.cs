@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using System.Text.RegularExpressions;
 using Monitor.Core.Config;
 using Monitor.Core.Sla;
@@ -16,9 +17,9 @@ public sealed record ApiResponse(int Status, string ContentType, string Body)
     public const string CsvType = "text/csv; charset=utf-8";
     public const string HtmlType = "text/html; charset=utf-8";
 
-    public static ApiResponse Json(object value, int status = 200) => new(status, JsonType, JsonSerializer.Serialize(value, ReportFormats.Json));
+    public static ApiResponse Json<T>(T value, JsonTypeInfo<T> type, int status = 200) => new(status, JsonType, JsonSerializer.Serialize(value, type));
 
-    public static ApiResponse Error(int status, string message) => Json(new { error = message, status }, status);
+    public static ApiResponse Error(int status, string message) => Json(new ApiError(message, status), ApiJsonContext.Api.ApiError, status);
 }
 
 /// <summary>
@@ -97,7 +98,7 @@ public sealed partial class ReportingApi(
         var level = Level(query);
         var status = OneOf(query, "status", Statuses);
         var rows = await QueryRequestsAsync(party, level, status, cancellationToken);
-        return ApiResponse.Json(new { count = rows.Count, requests = rows.Select(RequestView) });
+        return ApiResponse.Json(new RequestListAnswer(rows.Count, [.. rows.Select(RequestView.From)]), ApiJsonContext.Api.RequestListAnswer);
     }
 
     /// <summary>The requests of a party, level and status (each optional); the shared query of the API and the CLI.</summary>
@@ -125,41 +126,25 @@ public sealed partial class ReportingApi(
         var config = await configuration.LoadAsync(cancellationToken);
         var assessment = RequestAssessment.Assess(row, events, config, asOf);
         var clocks = assessment.Clocks;
-        return ApiResponse.Json(new
-        {
-            asOf = asOf.ToDateTimeOffset(),
-            request = RequestView(row),
-            level = ClockLevels.Name(clocks.LevelAt(asOf)),
-            clocks = clocks.All.Select(c => new
-            {
-                clock = ReportService.ClockName(c.Kind),
-                level = ClockLevels.Name(c.LevelAt(asOf)),
-                why = c.ExplainLevelAt(asOf),
-                calendar = c.CalendarName,
-                targetHours = c.Target.TotalHours,
-                cycle = c.Cycle,
-                dueAt = c.DueAt?.ToDateTimeOffset(),
-                escalateAt = c.EscalateAt?.ToDateTimeOffset(),
-                metAt = c.MetAt?.ToDateTimeOffset(),
-                explanation = c.Explanation,
-            }),
-            quality = new { score = assessment.Quality.Score, reasons = assessment.Quality.Reasons },
-            timeline = events.Where(e => e.OccurredAt <= asOf.ToDateTimeOffset()).Select(e => new
-            {
-                occurredAt = e.OccurredAt,
-                kind = e.Kind,
-                effect = e.Effect,
-                source = e.Source,
-                recordId = e.RecordId,
-                reporter = e.Reporter,
-                reporterParty = e.ReporterParty,
-                matchTypes = e.MatchTypes,
-                summary = e.Summary,
-                hasFindings = e.HasFindings,
-                hasEvidence = e.HasEvidence,
-                mitigation = e.Mitigation,
-            }),
-        });
+        return ApiResponse.Json(
+            new RequestDetailAnswer(
+                asOf.ToDateTimeOffset(),
+                RequestView.From(row),
+                ClockLevels.Name(clocks.LevelAt(asOf)),
+                [.. clocks.All.Select(c => new ClockView(
+                    ReportService.ClockName(c.Kind),
+                    ClockLevels.Name(c.LevelAt(asOf)),
+                    c.ExplainLevelAt(asOf),
+                    c.CalendarName,
+                    c.Target.TotalHours,
+                    c.Cycle,
+                    c.DueAt?.ToDateTimeOffset(),
+                    c.EscalateAt?.ToDateTimeOffset(),
+                    c.MetAt?.ToDateTimeOffset(),
+                    c.Explanation))],
+                new QualityView(assessment.Quality.Score, assessment.Quality.Reasons),
+                [.. events.Where(e => e.OccurredAt <= asOf.ToDateTimeOffset()).Select(TimelineEntryView.From)]),
+            ApiJsonContext.Api.RequestDetailAnswer);
     }
 
     private async Task<ApiResponse> AlertsAsync(Dictionary<string, string> query, CancellationToken cancellationToken)
@@ -177,31 +162,8 @@ public sealed partial class ReportingApi(
         }
         await storage.EnsureCreatedAsync(cancellationToken);
         var alerts = await alertStore.ReachedAsync(from, to, cancellationToken);
-        var fromOffset = from.ToDateTimeOffset();
-        var toOffset = to.ToDateTimeOffset();
-        return ApiResponse.Json(new
-        {
-            from = fromOffset,
-            to = toOffset,
-            count = alerts.Count,
-            alerts = alerts.OrderBy(a => a.ReachedAt).ThenBy(a => a.AlertId, StringComparer.Ordinal).Select(a => new
-            {
-                alertId = a.AlertId,
-                requestId = a.RequestId,
-                respondingParty = a.RespondingParty,
-                requestingParty = a.RequestingParty,
-                category = a.Category,
-                priority = a.Priority,
-                clock = a.Clock,
-                level = a.Level,
-                previousLevel = a.PreviousLevel,
-                cycle = a.Cycle,
-                reachedAt = a.ReachedAt,
-                raisedAt = a.RaisedAt,
-                dueAt = a.DueAt,
-                queued = a.Queued,
-            }),
-        });
+        var views = alerts.OrderBy(a => a.ReachedAt).ThenBy(a => a.AlertId, StringComparer.Ordinal).Select(AlertView.From);
+        return ApiResponse.Json(new AlertListAnswer(from.ToDateTimeOffset(), to.ToDateTimeOffset(), alerts.Count, [.. views]), ApiJsonContext.Api.AlertListAnswer);
     }
 
     private async Task<ApiResponse> ReportAsync(string periodText, Dictionary<string, string> query, CancellationToken cancellationToken)
@@ -222,31 +184,6 @@ public sealed partial class ReportingApi(
             _ => new ApiResponse(200, ApiResponse.JsonType, ReportFormats.ToJson(report)),
         };
     }
-
-    private static object RequestView(RequestEntity r) => new
-    {
-        requestId = r.RequestId,
-        requestingParty = r.RequestingParty,
-        respondingParty = r.RespondingParty,
-        category = r.Category,
-        priority = r.Priority,
-        submittedAt = r.SubmittedAt,
-        status = r.Status,
-        statusChangedAt = r.StatusChangedAt,
-        summary = r.Summary,
-        level = r.Level,
-        ackLevel = r.AckLevel,
-        ackDueAt = r.AckDueAt,
-        ackMetAt = r.AckMetAt,
-        responseLevel = r.ResponseLevel,
-        responseDueAt = r.ResponseDueAt,
-        responseMetAt = r.ResponseMetAt,
-        updateLevel = r.UpdateLevel,
-        updateDueAt = r.UpdateDueAt,
-        updateCycle = r.UpdateCycle,
-        evaluatedAt = r.EvaluatedAt,
-        nextChangeAt = r.NextChangeAt,
-    };
 
     // ---- parameters -------------------------------------------------------------------------------------------
 
@@ -368,7 +305,7 @@ public sealed partial class ReportingApi(
     }
 
     /// <summary>A user value inside an error message, in double quotes (JSON string syntax, so it cannot break the message apart).</summary>
-    private static string Quote(string value) => JsonSerializer.Serialize(value, ReportFormats.Json);
+    private static string Quote(string value) => JsonSerializer.Serialize(value, ApiJsonContext.Api.String);
 
     private static string Format(Instant instant) => InstantPattern.General.Format(instant);
 
