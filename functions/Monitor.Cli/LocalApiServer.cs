@@ -48,11 +48,13 @@ public sealed partial class LocalApiServer : IAsyncDisposable
         var expected = Encoding.UTF8.GetBytes(key);
         app.Run(async context =>
         {
-            var (status, contentType, body) = await AnswerAsync(api, expected, context, logger);
-            context.Response.StatusCode = status;
-            context.Response.ContentType = contentType;
-            context.Response.Headers["X-Content-Type-Options"] = "nosniff";
-            await context.Response.WriteAsync(body, context.RequestAborted);
+            var answer = await AnswerAsync(api, expected, context, logger);
+            context.Response.StatusCode = answer.Status;
+            foreach (var (name, value) in answer.Headers)
+            {
+                context.Response.Headers[name] = value;
+            }
+            await context.Response.WriteAsync(answer.Body, context.RequestAborted);
         });
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
@@ -63,20 +65,17 @@ public sealed partial class LocalApiServer : IAsyncDisposable
     {
         // The raw target keeps the percent-encoding, as the Functions host hands it over: the API decodes segments itself.
         var target = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
-        var question = target.IndexOf('?');
-        var path = question < 0 ? target : target[..question];
-        var query = question < 0 ? "" : target[question..];
         if (!Authorised(context, expectedKey))
         {
             return ApiResponse.Error(401, $"a key is required: send the {KeyHeader} header or ?code= (the key printed by `monitor serve`, or ${KeyVariable})");
         }
         try
         {
-            return await api.HandleAsync(context.Request.Method, path, query, context.RequestAborted);
+            return await api.HandleAsync(context.Request.Method, target, context.RequestAborted);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            LogFailed(logger, ex, path);
+            LogFailed(logger, ex, target.Split('?', 2)[0]);
             return ApiResponse.Error(500, "the server failed to answer; see its log");
         }
     }

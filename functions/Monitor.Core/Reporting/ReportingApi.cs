@@ -1,11 +1,9 @@
-using System.Globalization;
 using System.Text.Json;
-using System.Text.RegularExpressions;
+using System.Text.Json.Serialization.Metadata;
 using Monitor.Core.Config;
 using Monitor.Core.Sla;
 using Monitor.Core.Storage;
 using NodaTime;
-using NodaTime.Text;
 
 namespace Monitor.Core.Reporting;
 
@@ -16,16 +14,20 @@ public sealed record ApiResponse(int Status, string ContentType, string Body)
     public const string CsvType = "text/csv; charset=utf-8";
     public const string HtmlType = "text/html; charset=utf-8";
 
-    public static ApiResponse Json(object value, int status = 200) => new(status, JsonType, JsonSerializer.Serialize(value, ReportFormats.Json));
+    /// <summary>The headers every host sends: the content type, and nosniff so that a browser never reinterprets a body.</summary>
+    public IEnumerable<(string Name, string Value)> Headers => [("Content-Type", ContentType), ("X-Content-Type-Options", "nosniff")];
 
-    public static ApiResponse Error(int status, string message) => Json(new { error = message, status }, status);
+    public static ApiResponse Json<T>(T value, JsonTypeInfo<T> type, int status = 200) => new(status, JsonType, JsonSerializer.Serialize(value, type));
+
+    public static ApiResponse Error(int status, string message) => Json(new ApiError(message, status), ApiJsonContext.Api.ApiError, status);
 }
 
 /// <summary>
-/// The reporting HTTP API, host-independent: (method, path, query string) in, (status, content type, body) out. The
-/// HTTP-triggered functions and `monitor serve` both call it, so they answer identically; authentication (the
-/// function key) is the host's job. Every parameter is validated, and a bad one gets a 400 that names it. Values reach
-/// table filters only through the stores, which build them with <c>TableClient.CreateQueryFilter</c>.
+/// The reporting HTTP API, host-independent: (method, raw target) in, (status, content type, body) out. The
+/// HTTP-triggered functions and `monitor serve` both call <see cref="HandleAsync"/>, so they answer identically;
+/// authentication (the function key) is the host's job. Every parameter is validated into the route's typed query
+/// before anything is read, and a bad one gets a 400 that names it. Values reach table filters only through the stores,
+/// which build them with <c>TableClient.CreateQueryFilter</c>.
 /// </summary>
 /// <remarks>
 /// <list type="bullet">
@@ -35,7 +37,7 @@ public sealed record ApiResponse(int Status, string ContentType, string Body)
 /// <item><c>GET /api/reports/{period}?format=json|csv|html&amp;asOf=</c>: recomputes the period (and its PeriodStats rows) and returns the report.</item>
 /// </list>
 /// </remarks>
-public sealed partial class ReportingApi(
+public sealed class ReportingApi(
     MonitorStorage storage,
     RequestStore requests,
     RequestEventStore requestEvents,
@@ -49,328 +51,129 @@ public sealed partial class ReportingApi(
 
     public const int MaxIdLength = 200;
     public const int MaxAlertRangeDays = 366;
-    private static readonly string[] Statuses = [.. RequestStatuses.All];
-    private static readonly string[] Formats = ["json", "csv", "html"];
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$", RegexOptions.CultureInvariant)]
-    private static partial Regex PartyPattern();
+    /// <summary>The routes, in the order the 404 answer lists them.</summary>
+    private static readonly ApiRoute[] Routes =
+    [
+        new(ApiRoutes.Requests, static async (api, _, parameters, ct) =>
+            ApiResponse.Json(await api.RequestsAsync(RequestsQuery.Parse(parameters), ct), ApiJsonContext.Api.RequestListAnswer)),
+        new(ApiRoutes.Request, static async (api, values, parameters, ct) =>
+        {
+            var query = RequestQuery.Parse(values["id"], parameters);
+            return await api.RequestAsync(query, ct) is { } answer
+                ? ApiResponse.Json(answer, ApiJsonContext.Api.RequestDetailAnswer)
+                : ApiResponse.Error(404, $"no request with ID {ApiParameters.Quote(query.Id)}");
+        }),
+        new(ApiRoutes.Alerts, static async (api, _, parameters, ct) =>
+            ApiResponse.Json(await api.AlertsAsync(AlertsQuery.Parse(parameters, api.Now), ct), ApiJsonContext.Api.AlertListAnswer)),
+        new(ApiRoutes.Report, static async (api, values, parameters, ct) =>
+        {
+            var query = ReportQuery.Parse(values["period"], parameters);
+            var report = await api.ReportAsync(query, ct);
+            return query.Format switch
+            {
+                ReportFormat.Csv => new ApiResponse(200, ApiResponse.CsvType, ReportFormats.StatsToCsv(report)),
+                ReportFormat.Html => new ApiResponse(200, ApiResponse.HtmlType, ReviewPackHtml.Render(report)),
+                _ => new ApiResponse(200, ApiResponse.JsonType, ReportFormats.ToJson(report)),
+            };
+        }),
+    ];
 
-    [GeneratedRegex("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", RegexOptions.CultureInvariant)]
-    private static partial Regex DatePattern();
+    private static readonly string RouteList = string.Join(", ", Routes.Select(r => $"/{ApiRoutes.Prefix}/{r.Template}"));
 
-    public async Task<ApiResponse> HandleAsync(string method, string path, string? queryString, CancellationToken cancellationToken)
+    /// <summary>Answers one call; <paramref name="target"/> is the raw path and query, still percent-encoded (each path segment is decoded here).</summary>
+    public async Task<ApiResponse> HandleAsync(string method, string target, CancellationToken cancellationToken)
     {
+        var question = target.IndexOf('?');
+        var path = question < 0 ? target : target[..question];
         if (!string.Equals(method, "GET", StringComparison.OrdinalIgnoreCase))
         {
             return ApiResponse.Error(405, $"method {method} is not allowed: the reporting API is read-only (GET)");
         }
-        if (!TryParseQuery(queryString, out var query, out var queryError))
+        if (!ApiParameters.TryParse(question < 0 ? null : target[question..], out var parameters, out var queryError))
         {
             return ApiResponse.Error(400, queryError);
         }
         var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(Uri.UnescapeDataString).ToArray();
-        if (segments.Length < 2 || segments[0] != "api")
+        if (segments.Length < 2 || segments[0] != ApiRoutes.Prefix)
         {
             return ApiResponse.Error(404, $"no such resource: {path}");
         }
-        try
+        foreach (var route in Routes)
         {
-            return (segments[1], segments.Length) switch
-            {
-                ("requests", 2) => await RequestsAsync(query, cancellationToken),
-                ("requests", 3) => await RequestAsync(segments[2], query, cancellationToken),
-                ("alerts", 2) => await AlertsAsync(query, cancellationToken),
-                ("reports", 3) => await ReportAsync(segments[2], query, cancellationToken),
-                _ => ApiResponse.Error(404, $"no such resource: {path} (try /api/requests, /api/requests/{{id}}, /api/alerts, /api/reports/{{period}})"),
-            };
-        }
-        catch (BadParameterException ex)
-        {
-            return ApiResponse.Error(400, ex.Message);
-        }
-    }
-
-    private async Task<ApiResponse> RequestsAsync(Dictionary<string, string> query, CancellationToken cancellationToken)
-    {
-        Allow(query, "party", "level", "status");
-        var party = Party(query);
-        var level = Level(query);
-        var status = OneOf(query, "status", Statuses);
-        var rows = await QueryRequestsAsync(party, level, status, cancellationToken);
-        return ApiResponse.Json(new { count = rows.Count, requests = rows.Select(RequestView) });
-    }
-
-    /// <summary>The requests of a party, level and status (each optional); the shared query of the API and the CLI.</summary>
-    public async Task<List<RequestEntity>> QueryRequestsAsync(string? party, string? level, string? status, CancellationToken cancellationToken)
-    {
-        await storage.EnsureCreatedAsync(cancellationToken);
-        return await requests.ListAsync(party, level, status, cancellationToken);
-    }
-
-    private async Task<ApiResponse> RequestAsync(string id, Dictionary<string, string> query, CancellationToken cancellationToken)
-    {
-        Allow(query, "asOf");
-        if (id.Length is 0 or > MaxIdLength || id.Any(char.IsControl))
-        {
-            throw new BadParameterException($"id: a request ID has 1 to {MaxIdLength} characters and no control characters");
-        }
-        var asOf = AsOfParameter(query, "asOf") ?? clock.GetCurrentInstant();
-        await storage.EnsureCreatedAsync(cancellationToken);
-        var row = await requests.FindAsync(id, cancellationToken);
-        if (row is null)
-        {
-            return ApiResponse.Error(404, $"no request with ID {Quote(id)}");
-        }
-        var events = await requestEvents.AllAsync(id, cancellationToken);
-        var config = await configuration.LoadAsync(cancellationToken);
-        var assessment = RequestAssessment.Assess(row, events, config, asOf);
-        var clocks = assessment.Clocks;
-        return ApiResponse.Json(new
-        {
-            asOf = asOf.ToDateTimeOffset(),
-            request = RequestView(row),
-            level = ClockLevels.Name(clocks.LevelAt(asOf)),
-            clocks = clocks.All.Select(c => new
-            {
-                clock = ReportService.ClockName(c.Kind),
-                level = ClockLevels.Name(c.LevelAt(asOf)),
-                why = c.ExplainLevelAt(asOf),
-                calendar = c.CalendarName,
-                targetHours = c.Target.TotalHours,
-                cycle = c.Cycle,
-                dueAt = c.DueAt?.ToDateTimeOffset(),
-                escalateAt = c.EscalateAt?.ToDateTimeOffset(),
-                metAt = c.MetAt?.ToDateTimeOffset(),
-                explanation = c.Explanation,
-            }),
-            quality = new { score = assessment.Quality.Score, reasons = assessment.Quality.Reasons },
-            timeline = events.Where(e => e.OccurredAt <= asOf.ToDateTimeOffset()).Select(e => new
-            {
-                occurredAt = e.OccurredAt,
-                kind = e.Kind,
-                effect = e.Effect,
-                source = e.Source,
-                recordId = e.RecordId,
-                reporter = e.Reporter,
-                reporterParty = e.ReporterParty,
-                matchTypes = e.MatchTypes,
-                summary = e.Summary,
-                hasFindings = e.HasFindings,
-                hasEvidence = e.HasEvidence,
-                mitigation = e.Mitigation,
-            }),
-        });
-    }
-
-    private async Task<ApiResponse> AlertsAsync(Dictionary<string, string> query, CancellationToken cancellationToken)
-    {
-        Allow(query, "from", "to");
-        var to = Bound(query, "to", endOfDay: true) ?? clock.GetCurrentInstant();
-        var from = Bound(query, "from", endOfDay: false) ?? to - Duration.FromDays(30);
-        if (from >= to)
-        {
-            throw new BadParameterException($"from ({Format(from)}) must be before to ({Format(to)})");
-        }
-        if (to - from > Duration.FromDays(MaxAlertRangeDays))
-        {
-            throw new BadParameterException($"from..to spans {(to - from).TotalDays:0.#} days; at most {MaxAlertRangeDays} are allowed");
-        }
-        await storage.EnsureCreatedAsync(cancellationToken);
-        var alerts = await alertStore.ReachedAsync(from, to, cancellationToken);
-        var fromOffset = from.ToDateTimeOffset();
-        var toOffset = to.ToDateTimeOffset();
-        return ApiResponse.Json(new
-        {
-            from = fromOffset,
-            to = toOffset,
-            count = alerts.Count,
-            alerts = alerts.OrderBy(a => a.ReachedAt).ThenBy(a => a.AlertId, StringComparer.Ordinal).Select(a => new
-            {
-                alertId = a.AlertId,
-                requestId = a.RequestId,
-                respondingParty = a.RespondingParty,
-                requestingParty = a.RequestingParty,
-                category = a.Category,
-                priority = a.Priority,
-                clock = a.Clock,
-                level = a.Level,
-                previousLevel = a.PreviousLevel,
-                cycle = a.Cycle,
-                reachedAt = a.ReachedAt,
-                raisedAt = a.RaisedAt,
-                dueAt = a.DueAt,
-                queued = a.Queued,
-            }),
-        });
-    }
-
-    private async Task<ApiResponse> ReportAsync(string periodText, Dictionary<string, string> query, CancellationToken cancellationToken)
-    {
-        Allow(query, "format", "asOf");
-        if (!ReportPeriod.TryParse(periodText, out var period, out var error))
-        {
-            throw new BadParameterException($"period: {error}");
-        }
-        var format = OneOf(query, "format", Formats) ?? "json";
-        var asOf = AsOfParameter(query, "asOf") ?? clock.GetCurrentInstant();
-        var report = await reports.ComputeAsync(period, asOf, cancellationToken);
-        await reports.SaveStatsAsync(report, cancellationToken);
-        return format switch
-        {
-            "csv" => new ApiResponse(200, ApiResponse.CsvType, ReportFormats.StatsToCsv(report)),
-            "html" => new ApiResponse(200, ApiResponse.HtmlType, ReviewPackHtml.Render(report)),
-            _ => new ApiResponse(200, ApiResponse.JsonType, ReportFormats.ToJson(report)),
-        };
-    }
-
-    private static object RequestView(RequestEntity r) => new
-    {
-        requestId = r.RequestId,
-        requestingParty = r.RequestingParty,
-        respondingParty = r.RespondingParty,
-        category = r.Category,
-        priority = r.Priority,
-        submittedAt = r.SubmittedAt,
-        status = r.Status,
-        statusChangedAt = r.StatusChangedAt,
-        summary = r.Summary,
-        level = r.Level,
-        ackLevel = r.AckLevel,
-        ackDueAt = r.AckDueAt,
-        ackMetAt = r.AckMetAt,
-        responseLevel = r.ResponseLevel,
-        responseDueAt = r.ResponseDueAt,
-        responseMetAt = r.ResponseMetAt,
-        updateLevel = r.UpdateLevel,
-        updateDueAt = r.UpdateDueAt,
-        updateCycle = r.UpdateCycle,
-        evaluatedAt = r.EvaluatedAt,
-        nextChangeAt = r.NextChangeAt,
-    };
-
-    // ---- parameters -------------------------------------------------------------------------------------------
-
-    /// <summary>Parses a query string ("?a=1&amp;b=2"); a parameter given twice is an error, not a silent choice.</summary>
-    public static bool TryParseQuery(string? queryString, out Dictionary<string, string> query, out string error)
-    {
-        query = new Dictionary<string, string>(StringComparer.Ordinal);
-        error = "";
-        var text = queryString ?? "";
-        if (text.StartsWith('?'))
-        {
-            text = text[1..];
-        }
-        foreach (var pair in text.Split('&', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var equals = pair.IndexOf('=');
-            string name, value;
-            try
-            {
-                name = Uri.UnescapeDataString((equals < 0 ? pair : pair[..equals]).Replace('+', ' '));
-                value = equals < 0 ? "" : Uri.UnescapeDataString(pair[(equals + 1)..].Replace('+', ' '));
-            }
-            catch (UriFormatException)
-            {
-                error = $"the query string is not valid URL encoding near '{pair}'";
-                return false;
-            }
-            if (name == KeyParameter)
+            if (route.Match(segments.AsSpan(1)) is not { } values)
             {
                 continue;
             }
-            if (!query.TryAdd(name, value))
+            try
             {
-                error = $"{name}: the parameter is given more than once";
-                return false;
+                return await route.Answer(this, values, parameters, cancellationToken);
+            }
+            catch (ApiParameterException ex)
+            {
+                return ApiResponse.Error(400, ex.Message);
             }
         }
-        return true;
+        return ApiResponse.Error(404, $"no such resource: {path} (try {RouteList})");
     }
 
-    private static void Allow(Dictionary<string, string> query, params string[] known)
+    /// <summary>The requests of a party, level and status (each optional), by request ID.</summary>
+    public async Task<RequestListAnswer> RequestsAsync(RequestsQuery query, CancellationToken cancellationToken)
     {
-        foreach (var name in query.Keys)
-        {
-            if (!known.Contains(name, StringComparer.Ordinal))
-            {
-                throw new BadParameterException($"{name}: unknown parameter (this resource takes {(known.Length == 0 ? "none" : string.Join(", ", known))})");
-            }
-        }
+        await storage.EnsureCreatedAsync(cancellationToken);
+        var rows = await requests.ListAsync(query.Party, query.Level, query.Status, cancellationToken);
+        return new RequestListAnswer(rows.Count, [.. rows.Select(RequestView.From)]);
     }
 
-    private static string? Party(Dictionary<string, string> query)
+    /// <summary>One request evaluated at the query's instant (default now); null when there is no such request.</summary>
+    public async Task<RequestDetailAnswer?> RequestAsync(RequestQuery query, CancellationToken cancellationToken)
     {
-        if (!query.TryGetValue("party", out var party) || party.Length == 0)
+        var asOf = query.AsOf ?? Now;
+        await storage.EnsureCreatedAsync(cancellationToken);
+        var row = await requests.FindAsync(query.Id, cancellationToken);
+        if (row is null)
         {
             return null;
         }
-        return PartyPattern().IsMatch(party)
-            ? party.ToUpperInvariant()
-            : throw new BadParameterException($"party: {Quote(party)} is not a party code (letters, digits, '-' or '_', at most 32, e.g. CN)");
+        var events = await requestEvents.AllAsync(query.Id, cancellationToken);
+        var config = await configuration.LoadAsync(cancellationToken);
+        var assessment = RequestAssessment.Assess(row, events, config, asOf);
+        var clocks = assessment.Clocks;
+        return new RequestDetailAnswer(
+            asOf.ToDateTimeOffset(),
+            RequestView.From(row),
+            ClockLevels.Name(clocks.LevelAt(asOf)),
+            [.. clocks.All.Select(c => new ClockView(
+                ReportService.ClockName(c.Kind),
+                ClockLevels.Name(c.LevelAt(asOf)),
+                c.ExplainLevelAt(asOf),
+                c.CalendarName,
+                c.Target.TotalHours,
+                c.Cycle,
+                c.DueAt?.ToDateTimeOffset(),
+                c.EscalateAt?.ToDateTimeOffset(),
+                c.MetAt?.ToDateTimeOffset(),
+                c.Explanation))],
+            new QualityView(assessment.Quality.Score, assessment.Quality.Reasons),
+            [.. events.Where(e => e.OccurredAt <= asOf.ToDateTimeOffset()).Select(TimelineEntryView.From)]);
     }
 
-    private static string? Level(Dictionary<string, string> query)
+    /// <summary>The alerts reached in the query's range, by instant reached, then alert ID.</summary>
+    public async Task<AlertListAnswer> AlertsAsync(AlertsQuery query, CancellationToken cancellationToken)
     {
-        if (!query.TryGetValue("level", out var text) || text.Length == 0)
-        {
-            return null;
-        }
-        return ClockLevels.TryParse(text, out var level) && !text.Any(char.IsWhiteSpace)
-            ? ClockLevels.Name(level)
-            : throw new BadParameterException($"level: {Quote(text)} is not a level ({string.Join(", ", Enum.GetValues<ClockLevel>().Select(ClockLevels.Name))})");
+        await storage.EnsureCreatedAsync(cancellationToken);
+        var alerts = await alertStore.ReachedAsync(query.From, query.To, cancellationToken);
+        var views = alerts.OrderBy(a => a.ReachedAt).ThenBy(a => a.AlertId, StringComparer.Ordinal).Select(AlertView.From);
+        return new AlertListAnswer(query.From.ToDateTimeOffset(), query.To.ToDateTimeOffset(), alerts.Count, [.. views]);
     }
 
-    private static string? OneOf(Dictionary<string, string> query, string name, string[] allowed)
+    /// <summary>Recomputes the period at the query's instant (default now) and replaces its PeriodStats rows.</summary>
+    public async Task<ReviewReport> ReportAsync(ReportQuery query, CancellationToken cancellationToken)
     {
-        if (!query.TryGetValue(name, out var text) || text.Length == 0)
-        {
-            return null;
-        }
-        var value = text.ToLowerInvariant();
-        return allowed.Contains(value, StringComparer.Ordinal)
-            ? value
-            : throw new BadParameterException($"{name}: {Quote(text)} is not one of {string.Join(", ", allowed)}");
+        var report = await reports.ComputeAsync(query.Period, query.AsOf ?? Now, cancellationToken);
+        await reports.SaveStatsAsync(report, cancellationToken);
+        return report;
     }
 
-    private static Instant? AsOfParameter(Dictionary<string, string> query, string name)
-    {
-        if (!query.TryGetValue(name, out var text) || text.Length == 0)
-        {
-            return null;
-        }
-        var parsed = OffsetDateTimePattern.ExtendedIso.Parse(text);
-        return parsed.Success
-            ? parsed.Value.ToInstant()
-            : throw new BadParameterException($"{name}: {Quote(text)} is not an ISO-8601 instant with an offset (e.g. 2026-11-20T09:00:00Z)");
-    }
-
-    /// <summary>A range bound: an instant with an offset, or a date (UTC) meaning its start (from) or its end (to).</summary>
-    private static Instant? Bound(Dictionary<string, string> query, string name, bool endOfDay)
-    {
-        if (!query.TryGetValue(name, out var text) || text.Length == 0)
-        {
-            return null;
-        }
-        if (DatePattern().IsMatch(text))
-        {
-            var date = LocalDatePattern.Iso.Parse(text);
-            if (!date.Success)
-            {
-                throw new BadParameterException($"{name}: {Quote(text)} is not a valid date");
-            }
-            var day = endOfDay ? date.Value.PlusDays(1) : date.Value;
-            return day.AtStartOfDayInZone(DateTimeZone.Utc).ToInstant();
-        }
-        var parsed = OffsetDateTimePattern.ExtendedIso.Parse(text);
-        return parsed.Success
-            ? parsed.Value.ToInstant()
-            : throw new BadParameterException($"{name}: {Quote(text)} is not a date (2026-11-20) or an ISO-8601 instant with an offset (2026-11-20T09:00:00Z)");
-    }
-
-    /// <summary>A user value inside an error message, in double quotes (JSON string syntax, so it cannot break the message apart).</summary>
-    private static string Quote(string value) => JsonSerializer.Serialize(value, ReportFormats.Json);
-
-    private static string Format(Instant instant) => InstantPattern.General.Format(instant);
-
-    private sealed class BadParameterException(string message) : Exception(message);
+    private Instant Now => clock.GetCurrentInstant();
 }

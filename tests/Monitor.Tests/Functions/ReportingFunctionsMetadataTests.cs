@@ -1,3 +1,6 @@
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Monitor.Core.Reporting;
 using Monitor.Tests.Infrastructure;
 
 namespace Monitor.Tests.Functions;
@@ -18,5 +21,35 @@ public sealed class ReportingFunctionsMetadataTests
         Assert.Equal("Function", trigger.GetProperty("authLevel").GetString());
         Assert.Equal(route, trigger.GetProperty("route").GetString());
         Assert.Equal(["get"], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
+    }
+
+    /// <summary>The router that `monitor serve` uses answers exactly the routes the function app declares, no more.</summary>
+    [Fact]
+    public async Task The_router_answers_exactly_the_function_routes()
+    {
+        var routes = FunctionsMetadata.Load().Values
+            .SelectMany(f => f.GetProperty("bindings").EnumerateArray())
+            .Where(b => b.GetProperty("type").GetString() == "httpTrigger")
+            .Select(b => b.GetProperty("route").GetString()!)
+            .ToList();
+        await using var test = new TestStorage();
+        var api = test.Services.GetRequiredService<ReportingApi>();
+
+        foreach (var route in routes)
+        {
+            // An unknown parameter is refused by the route's own query before anything is read: proof that the route matched.
+            var answer = await api.HandleAsync("GET", $"/api/{route.Replace("{id}", "A1").Replace("{period}", "2026-H1")}?bogus=1", CancellationToken.None);
+            Assert.Equal(400, answer.Status);
+            Assert.StartsWith("bogus: unknown parameter", Error(answer));
+        }
+        var other = await api.HandleAsync("GET", "/api/other", CancellationToken.None);
+        Assert.Equal(404, other.Status);
+        Assert.Equal($"no such resource: /api/other (try {string.Join(", ", routes.Select(r => "/api/" + r))})", Error(other));
+    }
+
+    private static string Error(ApiResponse answer)
+    {
+        using var json = JsonDocument.Parse(answer.Body);
+        return json.RootElement.GetProperty("error").GetString()!;
     }
 }

@@ -13,7 +13,7 @@ namespace Monitor.Tests.Reporting;
 /// </summary>
 public sealed class ReportingApiTests(ReportingApiTests.Host host) : IClassFixture<ReportingApiTests.Host>
 {
-    private const string Key = "test-key-0123456789";
+    internal const string Key = "test-key-0123456789";
     private readonly HttpClient _http = host.Http;
 
     /// <summary>One seeded storage and one server for the class: the calls only read (and recompute PeriodStats).</summary>

@@ -1,0 +1,132 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Monitor.Core.Storage;
+
+namespace Monitor.Core.Reporting;
+
+// The JSON answers of the reporting API (docs/reporting.md, "The HTTP API"): a public contract that scripts parse.
+// Property order is declaration order and is part of the contract; tests/Monitor.Tests/Reporting/ApiAnswers pins the bytes.
+
+/// <summary>A Requests row: the register columns and the clock columns as the last sweep stored them.</summary>
+public sealed record RequestView(
+    string RequestId,
+    string RequestingParty,
+    string RespondingParty,
+    string Category,
+    string Priority,
+    DateTimeOffset SubmittedAt,
+    string Status,
+    DateTimeOffset? StatusChangedAt,
+    string? Summary,
+    string? Level,
+    string? AckLevel,
+    DateTimeOffset? AckDueAt,
+    DateTimeOffset? AckMetAt,
+    string? ResponseLevel,
+    DateTimeOffset? ResponseDueAt,
+    DateTimeOffset? ResponseMetAt,
+    string? UpdateLevel,
+    DateTimeOffset? UpdateDueAt,
+    int? UpdateCycle,
+    DateTimeOffset? EvaluatedAt,
+    DateTimeOffset? NextChangeAt)
+{
+    public static RequestView From(RequestEntity r) => new(
+        r.RequestId, r.RequestingParty, r.RespondingParty, r.Category, r.Priority, r.SubmittedAt, r.Status, r.StatusChangedAt, r.Summary,
+        r.Level, r.AckLevel, r.AckDueAt, r.AckMetAt, r.ResponseLevel, r.ResponseDueAt, r.ResponseMetAt,
+        r.UpdateLevel, r.UpdateDueAt, r.UpdateCycle, r.EvaluatedAt, r.NextChangeAt);
+}
+
+/// <summary><c>GET /api/requests</c>.</summary>
+public sealed record RequestListAnswer(int Count, IReadOnlyList<RequestView> Requests);
+
+/// <summary>One clock of a request evaluated at the answer's instant, with the engine's explanation.</summary>
+public sealed record ClockView(
+    string Clock,
+    string Level,
+    string Why,
+    string Calendar,
+    double TargetHours,
+    int Cycle,
+    DateTimeOffset? DueAt,
+    DateTimeOffset? EscalateAt,
+    DateTimeOffset? MetAt,
+    IReadOnlyList<string> Explanation);
+
+/// <summary>The quality score (null when not scored yet) and the rubric's reasons.</summary>
+public sealed record QualityView(int? Score, IReadOnlyList<string> Reasons);
+
+/// <summary>A RequestEvents row.</summary>
+public sealed record TimelineEntryView(
+    DateTimeOffset OccurredAt,
+    string Kind,
+    string Effect,
+    string Source,
+    string RecordId,
+    string? Reporter,
+    string? ReporterParty,
+    string MatchTypes,
+    string? Summary,
+    bool? HasFindings,
+    bool? HasEvidence,
+    string? Mitigation)
+{
+    public static TimelineEntryView From(RequestEventEntity e) => new(
+        e.OccurredAt, e.Kind, e.Effect, e.Source, e.RecordId, e.Reporter, e.ReporterParty, e.MatchTypes, e.Summary, e.HasFindings, e.HasEvidence, e.Mitigation);
+}
+
+/// <summary><c>GET /api/requests/{id}</c>: the row, its overall level, clocks, quality and timeline (newest first) at <see cref="AsOf"/>.</summary>
+public sealed record RequestDetailAnswer(
+    DateTimeOffset AsOf,
+    RequestView Request,
+    string Level,
+    IReadOnlyList<ClockView> Clocks,
+    QualityView Quality,
+    IReadOnlyList<TimelineEntryView> Timeline);
+
+/// <summary>An Alerts row.</summary>
+public sealed record AlertView(
+    string AlertId,
+    string RequestId,
+    string RespondingParty,
+    string RequestingParty,
+    string Category,
+    string Priority,
+    string Clock,
+    string Level,
+    string? PreviousLevel,
+    int Cycle,
+    DateTimeOffset ReachedAt,
+    DateTimeOffset RaisedAt,
+    DateTimeOffset? DueAt,
+    bool Queued)
+{
+    public static AlertView From(AlertEntity a) => new(
+        a.AlertId, a.RequestId, a.RespondingParty, a.RequestingParty, a.Category, a.Priority, a.Clock, a.Level, a.PreviousLevel, a.Cycle,
+        a.ReachedAt, a.RaisedAt, a.DueAt, a.Queued);
+}
+
+/// <summary><c>GET /api/alerts</c>: the alerts reached in [From, To).</summary>
+public sealed record AlertListAnswer(DateTimeOffset From, DateTimeOffset To, int Count, IReadOnlyList<AlertView> Alerts);
+
+/// <summary>The body of every error answer.</summary>
+public sealed record ApiError(string Error, int Status);
+
+/// <summary>
+/// The API answers, source-generated with the options of <see cref="ReportFormats.Json"/>: web defaults (camelCase,
+/// nulls written), indented. The relaxed encoder cannot be named in the attribute, so <see cref="Api"/> adds it; the
+/// kebab-case enum converter is left out because no answer holds an enum. ApiContractTests checks each answer against
+/// <see cref="ReportFormats.Json"/> byte for byte.
+/// </summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true)]
+[JsonSerializable(typeof(RequestListAnswer))]
+[JsonSerializable(typeof(RequestDetailAnswer))]
+[JsonSerializable(typeof(AlertListAnswer))]
+[JsonSerializable(typeof(ApiError))]
+[JsonSerializable(typeof(string))]
+public sealed partial class ApiJsonContext : JsonSerializerContext
+{
+    /// <summary>The context the API serializes with. Built on first use: a static initializer could run before the generated <c>Default</c>'s.</summary>
+    public static ApiJsonContext Api => field ??= new(new JsonSerializerOptions(Default.Options) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+}

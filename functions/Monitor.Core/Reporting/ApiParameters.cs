@@ -1,0 +1,194 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Monitor.Core.Sla;
+using NodaTime;
+using NodaTime.Text;
+
+namespace Monitor.Core.Reporting;
+
+/// <summary><c>GET /api/requests</c>: each filter optional, normalised to the stored spelling (party upper case, level and status lower case).</summary>
+public sealed record RequestsQuery(string? Party, string? Level, string? Status)
+{
+    internal static RequestsQuery Parse(ApiParameters parameters)
+    {
+        parameters.Allow("party", "level", "status");
+        return new(parameters.Party("party"), parameters.Level("level"), parameters.OneOf("status", RequestStatuses.All));
+    }
+}
+
+/// <summary><c>GET /api/requests/{id}</c>: the request, evaluated at <see cref="AsOf"/> (null: now).</summary>
+public sealed record RequestQuery(string Id, Instant? AsOf)
+{
+    internal static RequestQuery Parse(string id, ApiParameters parameters)
+    {
+        parameters.Allow("asOf");
+        if (id.Length is 0 or > ReportingApi.MaxIdLength || id.Any(char.IsControl))
+        {
+            throw new ApiParameterException($"id: a request ID has 1 to {ReportingApi.MaxIdLength} characters and no control characters");
+        }
+        return new(id, parameters.Instant("asOf"));
+    }
+}
+
+/// <summary><c>GET /api/alerts</c>: the alerts reached in [<see cref="From"/>, <see cref="To"/>).</summary>
+public sealed record AlertsQuery(Instant From, Instant To)
+{
+    /// <summary>Defaults: to = <paramref name="now"/>, from = to minus 30 days; the range must be non-empty and at most <see cref="ReportingApi.MaxAlertRangeDays"/> days.</summary>
+    internal static AlertsQuery Parse(ApiParameters parameters, Instant now)
+    {
+        parameters.Allow("from", "to");
+        var to = parameters.Bound("to", endOfDay: true) ?? now;
+        var from = parameters.Bound("from", endOfDay: false) ?? to - Duration.FromDays(30);
+        if (from >= to)
+        {
+            throw new ApiParameterException($"from ({Format(from)}) must be before to ({Format(to)})");
+        }
+        if (to - from > Duration.FromDays(ReportingApi.MaxAlertRangeDays))
+        {
+            throw new ApiParameterException($"from..to spans {(to - from).TotalDays:0.#} days; at most {ReportingApi.MaxAlertRangeDays} are allowed");
+        }
+        return new(from, to);
+    }
+
+    private static string Format(Instant instant) => InstantPattern.General.Format(instant);
+}
+
+/// <summary>The body of <c>GET /api/reports/{period}</c>.</summary>
+public enum ReportFormat
+{
+    Json,
+    Csv,
+    Html,
+}
+
+/// <summary><c>GET /api/reports/{period}</c>: the period recomputed at <see cref="AsOf"/> (null: now), answered as <see cref="Format"/>.</summary>
+public sealed record ReportQuery(ReportPeriod Period, ReportFormat Format, Instant? AsOf)
+{
+    private static readonly string[] Formats = [.. Enum.GetValues<ReportFormat>().Select(FormatName)];
+
+    public static string FormatName(ReportFormat format) => format.ToString().ToLowerInvariant();
+
+    internal static ReportQuery Parse(string periodText, ApiParameters parameters)
+    {
+        parameters.Allow("format", "asOf");
+        if (!ReportPeriod.TryParse(periodText, out var period, out var error))
+        {
+            throw new ApiParameterException($"period: {error}");
+        }
+        var format = parameters.OneOf("format", Formats) is { } name ? Enum.Parse<ReportFormat>(name, ignoreCase: true) : ReportFormat.Json;
+        return new(period, format, parameters.Instant("asOf"));
+    }
+}
+
+/// <summary>A parameter that is malformed, unknown or out of range: the API answers 400 with its message, which names it.</summary>
+internal sealed class ApiParameterException(string message) : Exception(message);
+
+/// <summary>
+/// A call's query parameters, read once into the typed queries above. The function key (<see cref="ReportingApi.KeyParameter"/>)
+/// is the host's and is left out; every other parameter must be one the resource takes.
+/// </summary>
+internal sealed partial class ApiParameters
+{
+    private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$", RegexOptions.CultureInvariant)]
+    private static partial Regex PartyPattern();
+
+    [GeneratedRegex("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", RegexOptions.CultureInvariant)]
+    private static partial Regex DatePattern();
+
+    /// <summary>Parses a query string ("?a=1&amp;b=2"); a parameter given twice is an error, not a silent choice.</summary>
+    public static bool TryParse(string? queryString, out ApiParameters parameters, out string error)
+    {
+        parameters = new ApiParameters();
+        error = "";
+        var text = queryString ?? "";
+        if (text.StartsWith('?'))
+        {
+            text = text[1..];
+        }
+        foreach (var pair in text.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var equals = pair.IndexOf('=');
+            string name, value;
+            try
+            {
+                name = Uri.UnescapeDataString((equals < 0 ? pair : pair[..equals]).Replace('+', ' '));
+                value = equals < 0 ? "" : Uri.UnescapeDataString(pair[(equals + 1)..].Replace('+', ' '));
+            }
+            catch (UriFormatException)
+            {
+                error = $"the query string is not valid URL encoding near '{pair}'";
+                return false;
+            }
+            if (name == ReportingApi.KeyParameter)
+            {
+                continue;
+            }
+            if (!parameters._values.TryAdd(name, value))
+            {
+                error = $"{name}: the parameter is given more than once";
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>A user value inside an error message, in double quotes (JSON string syntax, so it cannot break the message apart).</summary>
+    public static string Quote(string value) => JsonSerializer.Serialize(value, ApiJsonContext.Api.String);
+
+    public void Allow(params string[] known)
+    {
+        foreach (var name in _values.Keys)
+        {
+            if (!known.Contains(name, StringComparer.Ordinal))
+            {
+                throw new ApiParameterException($"{name}: unknown parameter (this resource takes {(known.Length == 0 ? "none" : string.Join(", ", known))})");
+            }
+        }
+    }
+
+    public string? Party(string name) => Text(name) is not { } party ? null
+        : PartyPattern().IsMatch(party) ? party.ToUpperInvariant()
+        : throw new ApiParameterException($"{name}: {Quote(party)} is not a party code (letters, digits, '-' or '_', at most 32, e.g. CN)");
+
+    public string? Level(string name) => Text(name) is not { } text ? null
+        : ClockLevels.TryParse(text, out var level) && !text.Any(char.IsWhiteSpace) ? ClockLevels.Name(level)
+        : throw new ApiParameterException($"{name}: {Quote(text)} is not a level ({string.Join(", ", Enum.GetValues<ClockLevel>().Select(ClockLevels.Name))})");
+
+    /// <summary>One of <paramref name="allowed"/> (lower case), whatever the case given.</summary>
+    public string? OneOf(string name, IReadOnlyList<string> allowed) => Text(name) is not { } text ? null
+        : allowed.Contains(text.ToLowerInvariant(), StringComparer.Ordinal) ? text.ToLowerInvariant()
+        : throw new ApiParameterException($"{name}: {Quote(text)} is not one of {string.Join(", ", allowed)}");
+
+    /// <summary>An ISO-8601 instant with an offset.</summary>
+    public Instant? Instant(string name) => Text(name) is not { } text ? null
+        : OffsetDateTimePattern.ExtendedIso.Parse(text) is { Success: true } parsed ? parsed.Value.ToInstant()
+        : throw new ApiParameterException($"{name}: {Quote(text)} is not an ISO-8601 instant with an offset (e.g. 2026-11-20T09:00:00Z)");
+
+    /// <summary>A range bound: an instant with an offset, or a date (UTC) meaning its start (from) or its end (to).</summary>
+    public Instant? Bound(string name, bool endOfDay)
+    {
+        if (Text(name) is not { } text)
+        {
+            return null;
+        }
+        if (DatePattern().IsMatch(text))
+        {
+            var date = LocalDatePattern.Iso.Parse(text);
+            if (!date.Success)
+            {
+                throw new ApiParameterException($"{name}: {Quote(text)} is not a valid date");
+            }
+            var day = endOfDay ? date.Value.PlusDays(1) : date.Value;
+            return day.AtStartOfDayInZone(DateTimeZone.Utc).ToInstant();
+        }
+        var parsed = OffsetDateTimePattern.ExtendedIso.Parse(text);
+        return parsed.Success
+            ? parsed.Value.ToInstant()
+            : throw new ApiParameterException($"{name}: {Quote(text)} is not a date (2026-11-20) or an ISO-8601 instant with an offset (2026-11-20T09:00:00Z)");
+    }
+
+    /// <summary>The parameter's value; an empty value counts as not given.</summary>
+    private string? Text(string name) => _values.TryGetValue(name, out var text) && text.Length > 0 ? text : null;
+}
