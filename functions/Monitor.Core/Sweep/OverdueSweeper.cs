@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
@@ -231,23 +230,7 @@ public sealed partial class OverdueSweeper(
             // Before the queue message: once the alert is queued, a crash can no longer lose its webhook delivery.
             await outbox.MarkAsync(alert, cancellationToken);
         }
-        var message = JsonSerializer.Serialize(new
-        {
-            alertId = alert.AlertId,
-            requestId = alert.RequestId,
-            clock = alert.Clock,
-            level = alert.Level,
-            previousLevel = alert.PreviousLevel,
-            cycle = alert.Cycle,
-            reachedAt = alert.ReachedAt,
-            dueAt = alert.DueAt,
-            raisedAt = alert.RaisedAt,
-            respondingParty = alert.RespondingParty,
-            requestingParty = alert.RequestingParty,
-            category = alert.Category,
-            priority = alert.Priority,
-        });
-        await storage.AlertsQueue.SendMessageAsync(message, cancellationToken);
+        await storage.AlertsQueue.SendMessageAsync(AlertQueueMessage.From(alert).ToJson(), cancellationToken);
         alert.Queued = true;
         await alertStore.MarkQueuedAsync(alert, cancellationToken);
         return (true, reads);

@@ -75,6 +75,18 @@ public sealed class AlertJsonContractTests
     }
 
     [Fact]
+    public void Queue_message_writes_nulls_and_matches_the_earlier_anonymous_serialization()
+    {
+        Assert.Equal(
+            """{"alertId":"A-1|acknowledgement|escalated|0000","requestId":"A-1","clock":"acknowledgement","level":"escalated","previousLevel":null,"cycle":0,"reachedAt":"2026-11-16T08:00:00+00:00","dueAt":null,"raisedAt":"2026-11-16T08:30:00+00:00","respondingParty":"US","requestingParty":"CN","category":"","priority":"critical"}""",
+            AlertQueueMessage.From(Sparse).ToJson());
+        foreach (var alert in new[] { Hostile, Sparse })
+        {
+            Assert.Equal(EarlierQueueMessage(alert), AlertQueueMessage.From(alert).ToJson());
+        }
+    }
+
+    [Fact]
     public async Task Queue_message_bytes_on_the_wire_are_pinned()
     {
         // Critical (24x7): submitted a quarter second past midnight, so every instant carries a fraction.
@@ -101,6 +113,24 @@ public sealed class AlertJsonContractTests
             ],
             await QueueBodiesAsync(test));
     }
+
+    /// <summary>The message as OverdueSweeper serialized it before the named contract: the reference for the bytes.</summary>
+    private static string EarlierQueueMessage(AlertEntity alert) => System.Text.Json.JsonSerializer.Serialize(new
+    {
+        alertId = alert.AlertId,
+        requestId = alert.RequestId,
+        clock = alert.Clock,
+        level = alert.Level,
+        previousLevel = alert.PreviousLevel,
+        cycle = alert.Cycle,
+        reachedAt = alert.ReachedAt,
+        dueAt = alert.DueAt,
+        raisedAt = alert.RaisedAt,
+        respondingParty = alert.RespondingParty,
+        requestingParty = alert.RequestingParty,
+        category = alert.Category,
+        priority = alert.Priority,
+    });
 
     /// <summary>Every message body on the alerts queue, in ordinal order (a sweep raises requests' alerts in parallel).</summary>
     private static async Task<List<string>> QueueBodiesAsync(TestStorage test)
