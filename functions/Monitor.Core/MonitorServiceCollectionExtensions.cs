@@ -5,9 +5,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Monitor.Core.Alerts;
 using Monitor.Core.Config;
+using Monitor.Core.Digests;
 using Monitor.Core.Feeds;
 using Monitor.Core.Ingest;
-using Monitor.Core.Matching;
 using Monitor.Core.Reporting;
 using Monitor.Core.Storage;
 using Monitor.Core.Sweep;
@@ -25,7 +25,6 @@ public static class MonitorServiceCollectionExtensions
     {
         services.AddOptions<MonitorOptions>().BindConfiguration(MonitorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<FeedLimits>().BindConfiguration(FeedLimits.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<SweepLockOptions>().BindConfiguration(SweepLockOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddAzureClients(clients =>
         {
@@ -64,11 +63,11 @@ public static class MonitorServiceCollectionExtensions
         services.AddMonitorStorage();
         services.AddSingleton<MonitorConfiguration>();
         services.AddMonitorIngest();
-        services.AddSingleton<OverdueSweeper>();
-        services.AddSingleton<SweepLock>();
-        services.AddSingleton<ReportService>();
-        services.AddSingleton<ReportingApi>();
+        // One way: the sweep raises and delivers alerts; the digest and reporting only read state.
         services.AddMonitorAlerts();
+        services.AddMonitorSweep();
+        services.AddMonitorDigest();
+        services.AddMonitorReporting();
         return services;
     }
 }
