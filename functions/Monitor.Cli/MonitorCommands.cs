@@ -172,8 +172,8 @@ public static class MonitorCommands
                 AnsiConsole.MarkupLineInterpolated($"Marked {marked} requests for recomputation.");
             }
             var at = parse.GetValue(asOf) ?? services.GetRequiredService<IClock>().GetCurrentInstant();
-            var result = await sweeper.SweepAsync(at, line => AnsiConsole.MarkupLineInterpolated($"[yellow]{line}[/]"), ct);
-            Report.Sweep(result);
+            var (result, digest) = await services.GetRequiredService<LocalHost>().SweepAsync(at, line => AnsiConsole.MarkupLineInterpolated($"[yellow]{line}[/]"), ct);
+            Report.Sweep(result, digest);
             // 2: nothing was swept (another sweep held the lock); safe, and `monitor sweep` again catches up.
             return result.SkippedBecause is null ? 0 : 2;
         });

@@ -1,6 +1,7 @@
 using Azure.Data.Tables;
 using Monitor.Core;
 using Monitor.Core.Alerts;
+using Monitor.Core.Digests;
 using Monitor.Core.Ingest;
 using Monitor.Core.Storage;
 using Monitor.Core.Sweep;
@@ -54,12 +55,12 @@ internal static class Report
             AnsiConsole.MarkupLineInterpolated($"{matched.Sum(r => r.Matches):N0} matches: too many to list here; `monitor matches --request <id>` shows them.");
         }
 
-        Sweep(summary.Sweep);
+        Sweep(summary.Sweep, summary.Digest);
         var attention = await requestStore.ListAsync(null, null, null, cancellationToken);
         RequestsTable($"Requests needing attention at {summary.Sweep.AsOf}", attention.Where(r => AttentionLevels.Contains(r.Level)).ToList());
     }
 
-    public static void Sweep(SweepResult result)
+    public static void Sweep(SweepResult result, DigestWriteResult? digest)
     {
         if (result.SkippedBecause is { } reason)
         {
@@ -79,9 +80,9 @@ internal static class Report
         {
             AnsiConsole.MarkupLineInterpolated($"Webhook: {result.Webhooks.Delivered} delivered, {result.Webhooks.Failed} failed, {result.Webhooks.Deferred} deferred to the next sweep.");
         }
-        if (result.Digest is { } digest)
+        if (digest is not null)
         {
-            AnsiConsole.MarkupLineInterpolated($"Digest: {digest.Report.Items.Count} clocks need attention, written to {digest.Container}/{digest.MarkdownBlob} and .html.");
+            AnsiConsole.MarkupLineInterpolated($"{LocalHost.DigestLine(digest)}");
         }
     }
 
