@@ -23,8 +23,8 @@ public static class MonitorServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddMonitorCore(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<MonitorOptions>().BindConfiguration(MonitorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<FeedLimits>().BindConfiguration(FeedLimits.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<MonitorOptions>(MonitorOptions.Section);
+        services.AddValidatedOptions<FeedLimits>(FeedLimits.Section);
 
         services.AddAzureClients(clients =>
         {
@@ -68,6 +68,13 @@ public static class MonitorServiceCollectionExtensions
         services.AddMonitorSweep();
         services.AddMonitorDigest();
         services.AddMonitorReporting();
+        return services;
+    }
+
+    /// <summary>Options bound to <paramref name="section"/>, checked against their annotations when the host starts.</summary>
+    internal static IServiceCollection AddValidatedOptions<TOptions>(this IServiceCollection services, string section) where TOptions : class
+    {
+        services.AddOptions<TOptions>().BindConfiguration(section).ValidateDataAnnotations().ValidateOnStart();
         return services;
     }
 }

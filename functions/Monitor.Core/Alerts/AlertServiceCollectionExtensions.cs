@@ -13,7 +13,7 @@ public static class AlertServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddMonitorAlerts(this IServiceCollection services)
     {
-        services.AddOptions<AlertOptions>().BindConfiguration(AlertOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<AlertOptions>(AlertOptions.Section);
         services.AddHttpClient(AlertWebhook.ClientName, (provider, client) =>
             {
                 // The resilience handler owns the timeouts; the client's own must not cut it short.
