@@ -32,6 +32,9 @@ param instanceMemoryMB int = 2048
 @description('NCRONTAB schedule of the overdue sweep.')
 param overdueSweepSchedule string = '0 */5 * * * *'
 
+@description('NCRONTAB schedule of the daily digest runs; the first run at or after Alerts__DigestTimeOfDayUtc writes the day\'s digest.')
+param dailyDigestSchedule string = '0 */5 * * * *'
+
 @description('Replication of the storage account.')
 @allowed(['Standard_LRS', 'Standard_ZRS', 'Standard_GRS', 'Standard_GZRS', 'Standard_RAGRS', 'Standard_RAGZRS'])
 param storageSku string = 'Standard_LRS'
@@ -122,6 +125,7 @@ module functionApp 'modules/functionapp.bicep' = {
     deploymentContainerName: deploymentContainerName
     applicationInsightsConnectionString: monitoring.outputs.connectionString
     overdueSweepSchedule: overdueSweepSchedule
+    dailyDigestSchedule: dailyDigestSchedule
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
     extraAppSettings: extraAppSettings

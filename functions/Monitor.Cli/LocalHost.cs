@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Monitor.Core;
+using Monitor.Core.Digests;
 using Monitor.Core.Ingest;
 using Monitor.Core.Storage;
 using Monitor.Core.Sweep;
@@ -14,24 +15,36 @@ using NodaTime;
 namespace Monitor.Cli;
 
 /// <summary>What one pass of the local host did.</summary>
-public sealed record RunSummary(IReadOnlyList<FeedRunEntity> Feeds, IReadOnlyList<string> Failures, SweepResult Sweep);
+public sealed record RunSummary(IReadOnlyList<FeedRunEntity> Feeds, IReadOnlyList<string> Failures, SweepResult Sweep)
+{
+    /// <summary>The daily digest the pass wrote after its sweep, or null when it was not due.</summary>
+    public DigestWriteResult? Digest { get; init; }
+}
+
+/// <summary>A sweep, then the day's digest when due (null otherwise, and when the sweep was skipped).</summary>
+public sealed record SweepStep(SweepResult Sweep, DigestWriteResult? Digest);
 
 /// <summary>
 /// The local stand-in for the Functions host: it delivers each new blob version of the drop zone to the same
 /// <see cref="FeedIngestor"/> the blob trigger calls (retrying a failing blob, then parking it as poison) and
-/// runs the same <see cref="OverdueSweeper"/> as the timer trigger, on the same NCRONTAB schedule.
+/// runs the same <see cref="OverdueSweeper"/> and <see cref="DigestWriter"/> as the timer triggers, on the same NCRONTAB
+/// schedules.
 /// </summary>
 public sealed partial class LocalHost(
     MonitorStorage storage,
     FeedRunStore feedRuns,
     FeedIngestor ingestor,
     OverdueSweeper sweeper,
+    DigestWriter digests,
+    IConfiguration configuration,
     IOptions<MonitorOptions> options,
     IClock clock,
     ILogger<LocalHost> logger)
 {
     public const string ScheduleSetting = "OverdueSweepSchedule";
     public const string DefaultSchedule = "0 */5 * * * *";
+    public const string DigestScheduleSetting = "DailyDigestSchedule";
+    public const string DefaultDigestSchedule = "0 */5 * * * *";
 
     private readonly Dictionary<string, int> _attempts = [];
     private readonly HashSet<string> _done = [];
@@ -117,18 +130,35 @@ public sealed partial class LocalHost(
         return (runs, failures);
     }
 
-    /// <summary>`monitor run --once`: everything pending, then one sweep at <paramref name="asOf"/>.</summary>
+    /// <summary>`monitor run --once`: everything pending, then one sweep at <paramref name="asOf"/> and the day's digest when due.</summary>
     public async Task<RunSummary> RunOnceAsync(Instant asOf, Action<string>? progress, CancellationToken cancellationToken)
     {
         var (runs, failures) = await ProcessPendingAsync(progress, cancellationToken);
-        var sweep = await sweeper.SweepAsync(asOf, progress, cancellationToken);
-        return new RunSummary(runs, failures, sweep);
+        var step = await SweepAsync(asOf, progress, cancellationToken);
+        return new RunSummary(runs, failures, step.Sweep) { Digest = step.Digest };
     }
 
-    /// <summary>`monitor run`: poll the drop zone and sweep on the schedule until cancelled.</summary>
+    /// <summary>
+    /// `monitor run --once` and `monitor sweep`: a sweep at <paramref name="asOf"/>, then the daily digest when it is due
+    /// (after the sweep, so the digest's reads find the rows at T; a skipped sweep leaves both to the next run).
+    /// </summary>
+    public async Task<SweepStep> SweepAsync(Instant asOf, Action<string>? waiting, CancellationToken cancellationToken)
+    {
+        var sweep = await sweeper.SweepAsync(asOf, waiting, cancellationToken);
+        return new SweepStep(sweep, sweep.SkippedBecause is null ? await digests.WriteIfDueAsync(asOf, cancellationToken) : null);
+    }
+
+    /// <summary>
+    /// `monitor run`: poll the drop zone, sweep on <paramref name="schedule"/> and write the daily digest on the
+    /// <see cref="DigestScheduleSetting"/> schedule, as the function app's two timers do, until cancelled.
+    /// </summary>
     public async Task WatchAsync(CrontabSchedule schedule, TimeSpan pollInterval, Action<string> report, CancellationToken cancellationToken)
     {
+        var digestExpression = configuration[DigestScheduleSetting] ?? DefaultDigestSchedule;
+        var digestSchedule = ParseSchedule(digestExpression) ?? throw new OptionsValidationException(DigestScheduleSetting, typeof(string),
+            [$"{DigestScheduleSetting} '{digestExpression}' is not a valid NCRONTAB expression (e.g. '{DefaultDigestSchedule}')."]);
         var nextSweep = schedule.GetNextOccurrence(clock.GetCurrentInstant().ToDateTimeUtc());
+        var nextDigest = digestSchedule.GetNextOccurrence(clock.GetCurrentInstant().ToDateTimeUtc());
         report($"Watching the drop zone every {pollInterval.TotalSeconds:0.#}s; next sweep at {nextSweep:u}. Ctrl+C stops.");
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -154,6 +184,14 @@ public sealed partial class LocalHost(
                     }
                     nextSweep = schedule.GetNextOccurrence(now.ToDateTimeUtc());
                 }
+                if (now.ToDateTimeUtc() >= nextDigest)
+                {
+                    if (await digests.WriteIfDueAsync(now, cancellationToken) is { } digest)
+                    {
+                        report(DigestLine(digest));
+                    }
+                    nextDigest = digestSchedule.GetNextOccurrence(now.ToDateTimeUtc());
+                }
                 await Task.Delay(pollInterval, cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -174,6 +212,13 @@ public sealed partial class LocalHost(
             }
         }
     }
+
+    /// <summary>An NCRONTAB expression with or without the seconds field, as the Functions timer trigger takes it; null if invalid.</summary>
+    public static CrontabSchedule? ParseSchedule(string expression) =>
+        CrontabSchedule.TryParse(expression, new CrontabSchedule.ParseOptions { IncludingSeconds = expression.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length == 6 });
+
+    public static string DigestLine(DigestWriteResult digest) =>
+        $"Digest: {digest.Report.Items.Count} clocks need attention, written to {digest.Container}/{digest.MarkdownBlob} and .html.";
 
     public static string FormatRun(FeedRunEntity run) => run.Outcome switch
     {

@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Monitor.Core;
 using Monitor.Core.Ingest;
 using Monitor.Core.Storage;
-using NCrontab;
 using Spectre.Console;
 
 namespace Monitor.Cli;
@@ -41,7 +40,7 @@ internal static class RunCommand
                 AnsiConsole.MarkupLine("[yellow]--as-of only applies with --once; watching uses the wall clock.[/]");
             }
             var expression = Environment.GetEnvironmentVariable(LocalHost.ScheduleSetting) ?? LocalHost.DefaultSchedule;
-            var schedule = CrontabSchedule.TryParse(expression, new CrontabSchedule.ParseOptions { IncludingSeconds = expression.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length == 6 });
+            var schedule = LocalHost.ParseSchedule(expression);
             if (schedule is null)
             {
                 AnsiConsole.MarkupLineInterpolated($"[red]{LocalHost.ScheduleSetting} '{expression}' is not a valid NCRONTAB expression (e.g. '0 */5 * * * *').[/]");
@@ -96,7 +95,7 @@ internal static class RunCommand
             AnsiConsole.MarkupLineInterpolated($"{matched.Sum(r => r.Matches):N0} matches: too many to list here; `monitor matches --request <id>` shows them.");
         }
 
-        SharedOutput.Sweep(summary.Sweep);
+        SharedOutput.Sweep(summary.Sweep, summary.Digest);
         var attention = await requestStore.ListAsync(null, null, null, cancellationToken);
         SharedOutput.RequestsTable($"Requests needing attention at {summary.Sweep.AsOf}", attention.Where(r => AttentionLevels.Contains(r.Level)).ToList());
     }

@@ -1,4 +1,5 @@
 using Monitor.Core.Alerts;
+using Monitor.Core.Digests;
 using Monitor.Core.Storage;
 using Monitor.Core.Sweep;
 using Spectre.Console;
@@ -11,7 +12,7 @@ namespace Monitor.Cli;
 /// </summary>
 internal static class SharedOutput
 {
-    public static void Sweep(SweepResult result)
+    public static void Sweep(SweepResult result, DigestWriteResult? digest)
     {
         if (result.SkippedBecause is { } reason)
         {
@@ -31,9 +32,9 @@ internal static class SharedOutput
         {
             AnsiConsole.MarkupLineInterpolated($"Webhook: {result.Webhooks.Delivered} delivered, {result.Webhooks.Failed} failed, {result.Webhooks.Deferred} deferred to the next sweep.");
         }
-        if (result.Digest is { } digest)
+        if (digest is not null)
         {
-            AnsiConsole.MarkupLineInterpolated($"Digest: {digest.Report.Items.Count} clocks need attention, written to {digest.Container}/{digest.MarkdownBlob} and .html.");
+            AnsiConsole.MarkupLineInterpolated($"{LocalHost.DigestLine(digest)}");
         }
     }
 

@@ -23,8 +23,8 @@ internal static class SweepCommand
                 AnsiConsole.MarkupLineInterpolated($"Marked {marked} requests for recomputation.");
             }
             var at = MonitorCommands.Now(parse, asOf, services);
-            var result = await sweeper.SweepAsync(at, line => AnsiConsole.MarkupLineInterpolated($"[yellow]{line}[/]"), ct);
-            SharedOutput.Sweep(result);
+            var (result, digest) = await services.GetRequiredService<LocalHost>().SweepAsync(at, line => AnsiConsole.MarkupLineInterpolated($"[yellow]{line}[/]"), ct);
+            SharedOutput.Sweep(result, digest);
             // 2: nothing was swept (another sweep held the lock); safe, and `monitor sweep` again catches up.
             return result.SkippedBecause is null ? 0 : 2;
         });

@@ -5,9 +5,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Monitor.Core.Alerts;
 using Monitor.Core.Config;
+using Monitor.Core.Digests;
 using Monitor.Core.Feeds;
 using Monitor.Core.Ingest;
-using Monitor.Core.Matching;
 using Monitor.Core.Reporting;
 using Monitor.Core.Storage;
 using Monitor.Core.Sweep;
@@ -23,9 +23,8 @@ public static class MonitorServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddMonitorCore(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<MonitorOptions>().BindConfiguration(MonitorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<FeedLimits>().BindConfiguration(FeedLimits.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<SweepLockOptions>().BindConfiguration(SweepLockOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<MonitorOptions>(MonitorOptions.Section);
+        services.AddValidatedOptions<FeedLimits>(FeedLimits.Section);
 
         services.AddAzureClients(clients =>
         {
@@ -64,11 +63,18 @@ public static class MonitorServiceCollectionExtensions
         services.AddMonitorStorage();
         services.AddSingleton<MonitorConfiguration>();
         services.AddMonitorIngest();
-        services.AddSingleton<OverdueSweeper>();
-        services.AddSingleton<SweepLock>();
-        services.AddSingleton<ReportService>();
-        services.AddSingleton<ReportingApi>();
+        // One way: the sweep raises and delivers alerts; the digest and reporting only read state.
         services.AddMonitorAlerts();
+        services.AddMonitorSweep();
+        services.AddMonitorDigest();
+        services.AddMonitorReporting();
+        return services;
+    }
+
+    /// <summary>Options bound to <paramref name="section"/>, checked against their annotations when the host starts.</summary>
+    internal static IServiceCollection AddValidatedOptions<TOptions>(this IServiceCollection services, string section) where TOptions : class
+    {
+        services.AddOptions<TOptions>().BindConfiguration(section).ValidateDataAnnotations().ValidateOnStart();
         return services;
     }
 }

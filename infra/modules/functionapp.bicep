@@ -26,6 +26,9 @@ param applicationInsightsConnectionString string
 @description('NCRONTAB schedule of the overdue sweep (app setting OverdueSweepSchedule).')
 param overdueSweepSchedule string
 
+@description('NCRONTAB schedule of the daily digest runs (app setting DailyDigestSchedule); the first run at or after Alerts__DigestTimeOfDayUtc writes the day\'s digest.')
+param dailyDigestSchedule string
+
 @description('Most instances Flex Consumption may scale out to.')
 @minValue(1)
 @maxValue(1000)
@@ -56,6 +59,7 @@ var appSettings = {
   MonitorStorage__credential: 'managedidentity'
   MonitorStorage__clientId: identityClientId
   OverdueSweepSchedule: overdueSweepSchedule
+  DailyDigestSchedule: dailyDigestSchedule
   // Identifies the Application Insights resource and its ingestion endpoint; it cannot send on its own because the
   // resource has local auth disabled. Telemetry is authenticated with the identity:
   APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString

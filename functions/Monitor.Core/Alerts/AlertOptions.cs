@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Monitor.Core.Alerts;
 
-/// <summary>Where alerts go besides the table and the queue, and the daily digest (section "Alerts").</summary>
+/// <summary>Where alerts go besides the table and the queue (section "Alerts"; the digest's settings there are <c>DigestOptions</c>).</summary>
 public sealed class AlertOptions : IValidatableObject
 {
     public const string Section = "Alerts";
@@ -25,15 +25,6 @@ public sealed class AlertOptions : IValidatableObject
     /// <summary>The timeout of one POST attempt.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
     public TimeSpan WebhookAttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>Whether the sweep writes the daily digest to reports/digests/.</summary>
-    public bool DigestEnabled { get; set; } = true;
-
-    /// <summary>
-    /// The UTC time of day from which the first sweep of each UTC day writes that day's digest (default 00:00).
-    /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00", "23:59:59")]
-    public TimeSpan DigestTimeOfDayUtc { get; set; } = TimeSpan.Zero;
 
     public bool WebhookEnabled => !string.IsNullOrWhiteSpace(WebhookUrl);
 

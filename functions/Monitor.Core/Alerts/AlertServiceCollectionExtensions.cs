@@ -1,8 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
-using Monitor.Core.Digests;
-using Monitor.Core.Sweep;
 using Polly;
 
 namespace Monitor.Core.Alerts;
@@ -11,12 +9,11 @@ public static class AlertServiceCollectionExtensions
 {
     /// <summary>
     /// The "Alerts" options, the webhook client (IHttpClientFactory with the standard resilience handler: retries with
-    /// exponential backoff and jitter, per-attempt and total timeouts, circuit breaker), the outbox, the digest and the
-    /// request explainer.
+    /// exponential backoff and jitter, per-attempt and total timeouts, circuit breaker) and the outbox.
     /// </summary>
     public static IServiceCollection AddMonitorAlerts(this IServiceCollection services)
     {
-        services.AddOptions<AlertOptions>().BindConfiguration(AlertOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<AlertOptions>(AlertOptions.Section);
         services.AddHttpClient(AlertWebhook.ClientName, (provider, client) =>
             {
                 // The resilience handler owns the timeouts; the client's own must not cut it short.
@@ -37,9 +34,6 @@ public static class AlertServiceCollectionExtensions
             });
         services.AddSingleton<AlertWebhook>();
         services.AddSingleton<WebhookOutbox>();
-        services.AddSingleton<DigestBuilder>();
-        services.AddSingleton<DigestWriter>();
-        services.AddSingleton<RequestExplainer>();
         return services;
     }
 }

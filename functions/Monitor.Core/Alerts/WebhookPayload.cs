@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json.Nodes;
 using Monitor.Core.Storage;
 
 namespace Monitor.Core.Alerts;
@@ -20,48 +19,37 @@ public static class WebhookPayload
         + $"the {alert.Clock} clock{CycleText(alert)} reached {alert.Level} at {Utc(alert.ReachedAt)}"
         + (alert.DueAt is { } due ? $" (due {Utc(due)})" : "");
 
-    public static string Slack(AlertEntity alert)
-    {
-        var text = $"{SlackEscape(Headline(alert))}\nAlert {SlackEscape(alert.AlertId)}, raised by the sweep at {Utc(alert.RaisedAt)}.";
-        return new JsonObject { ["text"] = text }.ToJsonString();
-    }
+    public static string Slack(AlertEntity alert) =>
+        new SlackMessage($"{SlackEscape(Headline(alert))}\nAlert {SlackEscape(alert.AlertId)}, raised by the sweep at {Utc(alert.RaisedAt)}.").ToJson();
 
     public static string Teams(AlertEntity alert)
     {
-        var facts = new JsonArray();
-        void Fact(string name, string? value)
-        {
-            if (!string.IsNullOrEmpty(value))
-            {
-                facts.Add(new JsonObject { ["name"] = name, ["value"] = MarkdownEscape(value) });
-            }
-        }
-        Fact("Request", alert.RequestId);
-        Fact("From", alert.RequestingParty);
-        Fact("To (responding)", alert.RespondingParty);
-        Fact("Priority", alert.Priority);
-        Fact("Category", alert.Category);
-        Fact("Clock", alert.Clock + CycleText(alert));
-        Fact("Level", $"{alert.Level} (was {alert.PreviousLevel ?? "unknown"})");
-        Fact("Reached at (UTC)", Utc(alert.ReachedAt));
-        Fact("Due (UTC)", alert.DueAt is { } due ? Utc(due) : null);
-        Fact("Alert", alert.AlertId);
-        var card = new JsonObject
-        {
-            ["@type"] = "MessageCard",
-            ["@context"] = "https://schema.org/extensions",
-            ["summary"] = Headline(alert),
-            ["themeColor"] = alert.Level switch
+        (string Name, string? Value)[] facts =
+        [
+            ("Request", alert.RequestId),
+            ("From", alert.RequestingParty),
+            ("To (responding)", alert.RespondingParty),
+            ("Priority", alert.Priority),
+            ("Category", alert.Category),
+            ("Clock", alert.Clock + CycleText(alert)),
+            ("Level", $"{alert.Level} (was {alert.PreviousLevel ?? "unknown"})"),
+            ("Reached at (UTC)", Utc(alert.ReachedAt)),
+            ("Due (UTC)", alert.DueAt is { } due ? Utc(due) : null),
+            ("Alert", alert.AlertId),
+        ];
+        var card = new TeamsMessageCard(
+            Summary: Headline(alert),
+            ThemeColor: alert.Level switch
             {
                 "escalated" => "A4262C",
                 "overdue" => "D83B01",
                 _ => "FFB900",
             },
-            ["title"] = MarkdownEscape($"{alert.Level.ToUpperInvariant()}: {alert.RequestId} {alert.Clock} clock"),
-            ["text"] = MarkdownEscape(Headline(alert)),
-            ["sections"] = new JsonArray(new JsonObject { ["facts"] = facts }),
-        };
-        return card.ToJsonString();
+            Title: MarkdownEscape($"{alert.Level.ToUpperInvariant()}: {alert.RequestId} {alert.Clock} clock"),
+            Text: MarkdownEscape(Headline(alert)),
+            // An empty value is left out rather than shown blank.
+            Sections: [new TeamsSection([.. facts.Where(f => !string.IsNullOrEmpty(f.Value)).Select(f => new TeamsFact(f.Name, MarkdownEscape(f.Value!)))])]);
+        return card.ToJson();
     }
 
     /// <summary>Slack's own rule: only &amp;, &lt; and &gt; are control characters in message text.</summary>

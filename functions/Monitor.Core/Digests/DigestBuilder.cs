@@ -58,24 +58,26 @@ public sealed class DigestBuilder(MonitorStorage storage, RequestStore requests,
         var at = asOf.ToDateTimeOffset();
         var reads = 0;
 
+        // Requests with new events (dirty) or a change due by T that the sweep has not taken yet. Read before the rows:
+        // a sweep running meanwhile writes a row before it removes its entry, so each request is seen either by its
+        // entry here or in its new state below.
+        var stale = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var entry in await schedule.DueAsync(at, cancellationToken))
+        {
+            reads++;
+            if (entry.RequestPartition.Length > 0)
+            {
+                stale[entry.RequestId] = entry.RequestPartition;
+            }
+        }
+
         var candidates = new Dictionary<string, RequestEntity>(StringComparer.Ordinal);
         await foreach (var row in requests.AttentionCandidatesAsync(at, AttentionLevels, cancellationToken))
         {
             reads++;
             candidates[row.RequestId] = row;
         }
-
-        // Requests with new events (dirty) or a change due by T that the sweep has not taken yet.
-        var stale = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var entry in await schedule.DueAsync(at, cancellationToken))
-        {
-            reads++;
-            if (entry.RequestPartition.Length > 0 && !candidates.ContainsKey(entry.RequestId))
-            {
-                stale[entry.RequestId] = entry.RequestPartition;
-            }
-        }
-        foreach (var (requestId, partition) in stale)
+        foreach (var (requestId, partition) in stale.Where(s => !candidates.ContainsKey(s.Key)))
         {
             if (await requests.GetAsync(partition, requestId, cancellationToken) is { } row)
             {

@@ -2,7 +2,6 @@ using Azure;
 using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Monitor.Core.Alerts;
 using Monitor.Core.Storage;
 using NodaTime;
 using NodaTime.Text;
@@ -14,11 +13,11 @@ public sealed record DigestWriteResult(string Container, string HtmlBlob, string
 
 /// <summary>
 /// Writes reports/digests/&lt;yyyy-MM-dd&gt;.html and .md (the UTC date of the digest instant). The sweep writes a day's
-/// digest once: the first sweep at or after <see cref="AlertOptions.DigestTimeOfDayUtc"/> writes it, later sweeps of
+/// digest once: the first sweep at or after <see cref="DigestOptions.DigestTimeOfDayUtc"/> writes it, later sweeps of
 /// that day leave it alone, and a sweep at the same instant again rewrites the same bytes. On demand
 /// (`monitor digest`) it always writes.
 /// </summary>
-public sealed partial class DigestWriter(MonitorStorage storage, DigestBuilder builder, IOptions<AlertOptions> options, ILogger<DigestWriter> logger)
+public sealed partial class DigestWriter(MonitorStorage storage, DigestBuilder builder, IOptions<DigestOptions> options, ILogger<DigestWriter> logger)
 {
     public const string Folder = "digests/";
 

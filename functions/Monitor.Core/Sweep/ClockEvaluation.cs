@@ -54,32 +54,21 @@ public sealed record ClockEvaluation(RequestEntity Row, RequestClocks Clocks, IR
 
         // The columns describe T: the cycle in force at T, and a met instant only once it has happened. The timeline
         // may already hold later events when T is in the past (--as-of).
-        var ack = clocks.Acknowledgement;
-        var ackLevel = ClockLevels.Name(ack.LevelAt(asOf));
-        row.AckDueAt = CycleAt(ack, asOf).DueAt?.ToDateTimeOffset();
-        row.AckMetAt = MetAt(ack, asOf);
-        row.AckLevel = ackLevel;
-        Compare(stored, ack, "acknowledgement", stored.AckLevel, 0, ackLevel, asOf, alerts, ref changes);
-
-        var response = clocks.Response;
-        var responseLevel = ClockLevels.Name(response.LevelAt(asOf));
-        row.ResponseDueAt = CycleAt(response, asOf).DueAt?.ToDateTimeOffset();
-        row.ResponseMetAt = MetAt(response, asOf);
-        row.ResponseLevel = responseLevel;
-        Compare(stored, response, "response", stored.ResponseLevel, 0, responseLevel, asOf, alerts, ref changes);
-
-        var update = clocks.Update;
-        var updateLevel = ClockLevels.Name(update.LevelAt(asOf));
-        var updateCycle = CycleAt(update, asOf);
-        row.UpdateDueAt = updateCycle.DueAt?.ToDateTimeOffset();
-        row.UpdateLevel = updateLevel;
-        row.UpdateCycle = updateCycle.Number;
-        Compare(stored, update, "update", stored.UpdateLevel, stored.UpdateCycle ?? 0, updateLevel, asOf, alerts, ref changes);
+        (string Level, DateTimeOffset? DueAt, DateTimeOffset? MetAt) Columns(ClockState clock, string clockName, string? storedLevel, int storedCycle)
+        {
+            var level = ClockLevels.Name(clock.LevelAt(asOf));
+            changes += Compare(stored, clock, clockName, storedLevel, storedCycle, level, asOf, alerts) ? 1 : 0;
+            return (level, CycleAt(clock, asOf).DueAt?.ToDateTimeOffset(), MetAt(clock, asOf));
+        }
+        (row.AckLevel, row.AckDueAt, row.AckMetAt) = Columns(clocks.Acknowledgement, "acknowledgement", stored.AckLevel, 0);
+        (row.ResponseLevel, row.ResponseDueAt, row.ResponseMetAt) = Columns(clocks.Response, "response", stored.ResponseLevel, 0);
+        (row.UpdateLevel, row.UpdateDueAt, _) = Columns(clocks.Update, "update", stored.UpdateLevel, stored.UpdateCycle ?? 0);
+        row.UpdateCycle = CycleAt(clocks.Update, asOf).Number;
 
         row.Level = ClockLevels.Name(clocks.LevelAt(asOf));
         row.EvaluatedAt = asOfOffset;
         // A new update cycle changes UpdateCycle and UpdateDueAt even when the level stays the same.
-        var next = new[] { clocks.NextChangeAfter(asOf), update.Cycles.Select(c => (Instant?)c.Start).FirstOrDefault(start => start > asOf) }
+        var next = new[] { clocks.NextChangeAfter(asOf), clocks.Update.Cycles.Select(c => (Instant?)c.Start).FirstOrDefault(start => start > asOf) }
             .Where(instant => instant is not null).Min()?.ToDateTimeOffset();
         row.NextChangeAt = next;
         row.ScheduleKey = next is { } n ? SweepScheduleKeys.RowKey(n, stored.RequestId) : null;
@@ -87,25 +76,21 @@ public sealed record ClockEvaluation(RequestEntity Row, RequestClocks Clocks, IR
     }
 
     /// <summary>
-    /// Counts a level change against the stored columns, and raises one alert for every attention level (at-risk,
+    /// Says whether the level changed against the stored columns, and raises one alert for every attention level (at-risk,
     /// overdue, escalated) that the clock's cycle running at T has reached by T, unless the stored columns show it
     /// was raised already (see <see cref="RaisedBefore"/>): a sweep that comes after a skipped interval, or after
     /// events that landed once an earlier sweep had read the timeline, raises the same alerts as one sweep over the
     /// final timeline. A cycle that is already met or stopped at T raises nothing after the fact. The level at T is
     /// also raised whenever it differs from the stored one; the deterministic alert key makes any repeat a no-op.
     /// </summary>
-    private static void Compare(RequestEntity request, ClockState clock, string clockName, string? oldLevel, int oldCycle, string newLevel,
-        Instant asOf, List<AlertEntity> alerts, ref int changes)
+    private static bool Compare(RequestEntity request, ClockState clock, string clockName, string? oldLevel, int oldCycle, string newLevel,
+        Instant asOf, List<AlertEntity> alerts)
     {
         var changed = oldLevel != newLevel || oldCycle != CycleAt(clock, asOf).Number;
-        if (changed)
-        {
-            changes++;
-        }
         var cycle = clock.Cycles.LastOrDefault(c => c.Start <= asOf);
         if (cycle is null || (cycle.EndedAt is { } ended && ended <= asOf))
         {
-            return;
+            return changed;
         }
         foreach (var (level, reached) in Thresholds(cycle))
         {
@@ -122,6 +107,7 @@ public sealed record ClockEvaluation(RequestEntity Row, RequestClocks Clocks, IR
                 Add(request, clock, cycle, clockName, current, at, asOf, alerts);
             }
         }
+        return changed;
     }
 
     /// <summary>

@@ -1,11 +1,9 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using Azure;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Monitor.Core.Alerts;
 using Monitor.Core.Config;
-using Monitor.Core.Digests;
 using Monitor.Core.Feeds;
 using Monitor.Core.Ingest;
 using Monitor.Core.Sla;
@@ -16,16 +14,12 @@ namespace Monitor.Core.Sweep;
 
 /// <summary>What one sweep did.</summary>
 /// <param name="EntitiesRead">Every table entity the sweep read: due schedule entries, request rows, timeline events,
-/// existing alert rows met again, webhook outbox rows and their alerts. The daily digest counts its own reads in
-/// <see cref="Digest"/>.</param>
+/// existing alert rows met again, webhook outbox rows and their alerts.</param>
 /// <param name="Alerts">The alerts this sweep wrote (an alert that already existed is not listed again).</param>
 public sealed record SweepResult(Instant AsOf, int DueEntries, int RequestsEvaluated, int LevelChanges, int EntitiesRead, IReadOnlyList<AlertEntity> Alerts)
 {
     /// <summary>The webhook deliveries of this sweep (all zero when no webhook is configured).</summary>
     public WebhookRound Webhooks { get; init; } = WebhookRound.None;
-
-    /// <summary>The daily digest this sweep wrote, or null when it was not due.</summary>
-    public DigestWriteResult? Digest { get; init; }
 
     /// <summary>Requests whose clocks could not be computed (e.g. no calendar for a party), with the reason; retried by every sweep.</summary>
     public IReadOnlyList<SweepProblem> Problems { get; init; } = [];
@@ -52,7 +46,6 @@ public sealed partial class OverdueSweeper(
     MonitorConfiguration configuration,
     IOptions<MonitorOptions> options,
     WebhookOutbox outbox,
-    DigestWriter digests,
     ILogger<OverdueSweeper> logger,
     SweepLock sweepLock)
 {
@@ -128,13 +121,10 @@ public sealed partial class OverdueSweeper(
         var ordered = alerts.OrderBy(a => a.ReachedAt).ThenBy(a => a.RowKey, StringComparer.Ordinal).ToList();
         var webhooks = await outbox.DeliverAsync(webhookBacklog, ordered, cancellationToken);
         reads += webhooks.EntitiesRead;
-        // After the evaluation, so that the Requests rows hold their levels at T.
-        var digest = await digests.WriteIfDueAsync(asOf, cancellationToken);
         LogSweep(asOfOffset, due.Count, groups.Count, changes, ordered.Count);
         return new SweepResult(asOf, due.Count, groups.Count, changes, reads, ordered)
         {
             Webhooks = webhooks,
-            Digest = digest,
             Problems = [.. problems.OrderBy(p => p.RequestId, StringComparer.Ordinal)],
         };
     }
@@ -230,23 +220,7 @@ public sealed partial class OverdueSweeper(
             // Before the queue message: once the alert is queued, a crash can no longer lose its webhook delivery.
             await outbox.MarkAsync(alert, cancellationToken);
         }
-        var message = JsonSerializer.Serialize(new
-        {
-            alertId = alert.AlertId,
-            requestId = alert.RequestId,
-            clock = alert.Clock,
-            level = alert.Level,
-            previousLevel = alert.PreviousLevel,
-            cycle = alert.Cycle,
-            reachedAt = alert.ReachedAt,
-            dueAt = alert.DueAt,
-            raisedAt = alert.RaisedAt,
-            respondingParty = alert.RespondingParty,
-            requestingParty = alert.RequestingParty,
-            category = alert.Category,
-            priority = alert.Priority,
-        });
-        await storage.AlertsQueue.SendMessageAsync(message, cancellationToken);
+        await storage.AlertsQueue.SendMessageAsync(AlertQueueMessage.From(alert).ToJson(), cancellationToken);
         alert.Queued = true;
         await alertStore.MarkQueuedAsync(alert, cancellationToken);
         return (true, reads);

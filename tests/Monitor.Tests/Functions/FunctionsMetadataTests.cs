@@ -18,4 +18,14 @@ public sealed class FunctionsMetadataTests
         var sweep = functions["OverdueSweep"].GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("type").GetString() == "timerTrigger");
         Assert.Equal("%OverdueSweepSchedule%", sweep.GetProperty("schedule").GetString());
     }
+
+    /// <summary>The daily digest runs on its own timer, not as part of the sweep.</summary>
+    [Fact]
+    public void Metadata_lists_the_daily_digest_timer_on_its_own_schedule_setting()
+    {
+        var functions = FunctionsMetadata.Load();
+
+        var digest = functions["DailyDigest"].GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("type").GetString() == "timerTrigger");
+        Assert.Equal("%DailyDigestSchedule%", digest.GetProperty("schedule").GetString());
+    }
 }

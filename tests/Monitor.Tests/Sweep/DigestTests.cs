@@ -6,7 +6,7 @@ using Monitor.Tests.Infrastructure;
 
 namespace Monitor.Tests.Sweep;
 
-/// <summary>The daily digest in reports/digests/: written by the sweep once per UTC day, on demand, escaped, and the same for the same state.</summary>
+/// <summary>The daily digest in reports/digests/: written by the local host's sweep step once per UTC day, on demand, escaped, and the same for the same state.</summary>
 public sealed class DigestTests : IAsyncLifetime
 {
     // The scenario of SweepIntegrationTests: two critical requests to CN, S-1 acknowledged late and updated at 20:00,
@@ -56,7 +56,7 @@ public sealed class DigestTests : IAsyncLifetime
     {
         await IngestAsync();
 
-        var first = await _kit.SweepAsync("2026-11-16T18:30:00Z");
+        var first = await _kit.SweepStepAsync("2026-11-16T18:30:00Z");
         Assert.NotNull(first.Digest);
         Assert.Equal("digests/2026-11-16.md", first.Digest.MarkdownBlob);
         Assert.Equal(Day16, await ReadAsync("digests/2026-11-16.md"));
@@ -65,12 +65,12 @@ public sealed class DigestTests : IAsyncLifetime
         var stamp = (await Blob("digests/2026-11-16.md").GetPropertiesAsync()).Value.ETag;
 
         // Later that day: S-2 is paused, but the day's digest stays as the first sweep wrote it.
-        var later = await _kit.SweepAsync("2026-11-16T19:30:00Z");
+        var later = await _kit.SweepStepAsync("2026-11-16T19:30:00Z");
         Assert.Null(later.Digest);
         Assert.Equal(stamp, (await Blob("digests/2026-11-16.md").GetPropertiesAsync()).Value.ETag);
 
         // The first instant again (rows now evaluated at 19:30): rewritten, byte for byte the same.
-        var again = await _kit.SweepAsync("2026-11-16T18:30:00Z");
+        var again = await _kit.SweepStepAsync("2026-11-16T18:30:00Z");
         Assert.NotNull(again.Digest);
         Assert.NotEqual(stamp, (await Blob("digests/2026-11-16.md").GetPropertiesAsync()).Value.ETag);
         Assert.Equal(Day16, await ReadAsync("digests/2026-11-16.md"));
@@ -81,8 +81,8 @@ public sealed class DigestTests : IAsyncLifetime
     public async Task A_digest_made_later_for_an_instant_equals_the_one_the_sweep_wrote_then()
     {
         await IngestAsync();
-        await _kit.SweepAsync("2026-11-16T18:30:00Z");
-        var day17 = await _kit.SweepAsync("2026-11-17T00:30:00Z");
+        await _kit.SweepStepAsync("2026-11-16T18:30:00Z");
+        var day17 = await _kit.SweepStepAsync("2026-11-17T00:30:00Z");
         Assert.NotNull(day17.Digest);
         var markdown = await ReadAsync("digests/2026-11-17.md");
         var html = await ReadAsync("digests/2026-11-17.html");
@@ -91,7 +91,7 @@ public sealed class DigestTests : IAsyncLifetime
         Assert.Contains("As of 2026-11-17T00:30:00Z: 3 clock(s) of 2 request(s) need attention: 0 escalated, 1 overdue, 2 at risk.", markdown);
         Assert.DoesNotContain("update (cycle 1)", markdown);
 
-        await _kit.SweepAsync("2026-11-18T20:30:00Z");
+        await _kit.SweepStepAsync("2026-11-18T20:30:00Z");
         var onDemand = await _test.Services.GetRequiredService<DigestWriter>().WriteAsync(SweepTestKit.At("2026-11-17T00:30:00Z"), CancellationToken.None);
 
         Assert.Equal(markdown, await ReadAsync("digests/2026-11-17.md"));
@@ -111,7 +111,7 @@ public sealed class DigestTests : IAsyncLifetime
         await _test.PushAsync("register.csv", register, FeedKind.Requests);
         await _test.Host.ProcessPendingAsync(null, CancellationToken.None);
 
-        var result = await _kit.SweepAsync("2026-11-16T03:30:00Z");
+        var result = await _kit.SweepStepAsync("2026-11-16T03:30:00Z");
 
         Assert.NotNull(result.Digest);
         Assert.Equal(["CN", "US"], result.Digest.Report.ByParty.Select(g => g.Key));
@@ -133,14 +133,14 @@ public sealed class DigestTests : IAsyncLifetime
         await using var off = new TestStorage(settings: new Dictionary<string, string?> { ["Alerts:DigestEnabled"] = "false" });
         await off.PushAsync("register.csv", Register, FeedKind.Requests);
         await off.Host.ProcessPendingAsync(null, CancellationToken.None);
-        Assert.Null((await new SweepTestKit(off).SweepAsync("2026-11-16T18:30:00Z")).Digest);
+        Assert.Null((await new SweepTestKit(off).SweepStepAsync("2026-11-16T18:30:00Z")).Digest);
 
         await using var morning = new TestStorage(settings: new Dictionary<string, string?> { ["Alerts:DigestTimeOfDayUtc"] = "07:00:00" });
         await morning.PushAsync("register.csv", Register, FeedKind.Requests);
         await morning.Host.ProcessPendingAsync(null, CancellationToken.None);
         var kit = new SweepTestKit(morning);
-        Assert.Null((await kit.SweepAsync("2026-11-16T06:59:00Z")).Digest);
-        Assert.Equal("digests/2026-11-16.md", (await kit.SweepAsync("2026-11-16T07:00:00Z")).Digest?.MarkdownBlob);
+        Assert.Null((await kit.SweepStepAsync("2026-11-16T06:59:00Z")).Digest);
+        Assert.Equal("digests/2026-11-16.md", (await kit.SweepStepAsync("2026-11-16T07:00:00Z")).Digest?.MarkdownBlob);
     }
 
     private async Task IngestAsync()

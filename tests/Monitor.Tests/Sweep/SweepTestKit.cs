@@ -25,6 +25,9 @@ internal sealed class SweepTestKit(TestStorage test)
 
     public Task<SweepResult> SweepAsync(string utc) => Sweeper.SweepAsync(At(utc), CancellationToken.None);
 
+    /// <summary>The local host's sweep step (`monitor run --once`, `monitor sweep`): a sweep, then the day's digest when due.</summary>
+    public Task<Monitor.Cli.SweepStep> SweepStepAsync(string utc) => test.Host.SweepAsync(At(utc), null, CancellationToken.None);
+
     /// <summary>"ID ack response update#cycle overall" for every request, ordered by ID.</summary>
     public async Task<List<string>> LevelsAsync()
     {

@@ -1,0 +1,66 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Monitor.Core.Storage;
+
+namespace Monitor.Core.Alerts;
+
+/// <summary>
+/// The message sent to the overdue-alerts queue for each alert. Public contract: property names and order, nulls
+/// written as null, instants in the serializer's ISO-8601 form with their offset (tests pin the exact bytes).
+/// </summary>
+public sealed record AlertQueueMessage(
+    string AlertId,
+    string RequestId,
+    string Clock,
+    string Level,
+    string? PreviousLevel,
+    int Cycle,
+    DateTimeOffset ReachedAt,
+    DateTimeOffset? DueAt,
+    DateTimeOffset RaisedAt,
+    string RespondingParty,
+    string RequestingParty,
+    string Category,
+    string Priority)
+{
+    public static AlertQueueMessage From(AlertEntity alert) => new(
+        alert.AlertId, alert.RequestId, alert.Clock, alert.Level, alert.PreviousLevel, alert.Cycle,
+        alert.ReachedAt, alert.DueAt, alert.RaisedAt, alert.RespondingParty, alert.RequestingParty, alert.Category, alert.Priority);
+
+    public string ToJson() => JsonSerializer.Serialize(this, AlertJsonContext.Default.AlertQueueMessage);
+}
+
+/// <summary>A Slack incoming-webhook body: <c>{"text": ...}</c> (mrkdwn).</summary>
+public sealed record SlackMessage(string Text)
+{
+    public string ToJson() => JsonSerializer.Serialize(this, AlertJsonContext.Default.SlackMessage);
+}
+
+/// <summary>An Office 365 connector MessageCard, as Teams incoming webhooks take it.</summary>
+public sealed record TeamsMessageCard(string Summary, string ThemeColor, string Title, string Text, IReadOnlyList<TeamsSection> Sections)
+{
+    // Constants of the card format, written before the other properties as the connector documents them.
+    [JsonPropertyName("@type")]
+    [JsonPropertyOrder(-2)]
+    public string Type => "MessageCard";
+
+    [JsonPropertyName("@context")]
+    [JsonPropertyOrder(-1)]
+    public string Context => "https://schema.org/extensions";
+
+    public string ToJson() => JsonSerializer.Serialize(this, AlertJsonContext.Default.TeamsMessageCard);
+}
+
+public sealed record TeamsSection(IReadOnlyList<TeamsFact> Facts);
+
+public sealed record TeamsFact(string Name, string Value);
+
+/// <summary>
+/// Source-generated serialization of the alert contracts. Default options otherwise (nulls written, the default
+/// encoder's escaping), which are the bytes the earlier reflection-based serializers produced.
+/// </summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(AlertQueueMessage))]
+[JsonSerializable(typeof(SlackMessage))]
+[JsonSerializable(typeof(TeamsMessageCard))]
+internal sealed partial class AlertJsonContext : JsonSerializerContext;
