@@ -8,7 +8,7 @@ namespace Monitor.Core.Alerts;
 /// The message sent to the overdue-alerts queue for each alert. Public contract: property names and order, nulls
 /// written as null, instants in the serializer's ISO-8601 form with their offset (tests pin the exact bytes).
 /// </summary>
-public sealed record AlertQueueMessage(
+internal sealed record AlertQueueMessage(
     string AlertId,
     string RequestId,
     string Clock,
@@ -31,13 +31,13 @@ public sealed record AlertQueueMessage(
 }
 
 /// <summary>A Slack incoming-webhook body: <c>{"text": ...}</c> (mrkdwn).</summary>
-public sealed record SlackMessage(string Text)
+internal sealed record SlackMessage(string Text)
 {
     public string ToJson() => JsonSerializer.Serialize(this, AlertJsonContext.Default.SlackMessage);
 }
 
 /// <summary>An Office 365 connector MessageCard, as Teams incoming webhooks take it.</summary>
-public sealed record TeamsMessageCard(string Summary, string ThemeColor, string Title, string Text, IReadOnlyList<TeamsSection> Sections)
+internal sealed record TeamsMessageCard(string Summary, string ThemeColor, string Title, string Text, IReadOnlyList<TeamsSection> Sections)
 {
     // Constants of the card format, written before the other properties as the connector documents them.
     [JsonPropertyName("@type")]
@@ -51,9 +51,9 @@ public sealed record TeamsMessageCard(string Summary, string ThemeColor, string 
     public string ToJson() => JsonSerializer.Serialize(this, AlertJsonContext.Default.TeamsMessageCard);
 }
 
-public sealed record TeamsSection(IReadOnlyList<TeamsFact> Facts);
+internal sealed record TeamsSection(IReadOnlyList<TeamsFact> Facts);
 
-public sealed record TeamsFact(string Name, string Value);
+internal sealed record TeamsFact(string Name, string Value);
 
 /// <summary>
 /// Source-generated serialization of the alert contracts. Default options otherwise (nulls written, the default

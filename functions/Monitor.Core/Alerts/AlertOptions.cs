@@ -59,14 +59,14 @@ public sealed class AlertOptions : IValidatableObject
     }
 }
 
-public static class WebhookFormats
+internal static class WebhookFormats
 {
     public const string Slack = "slack";
     public const string Teams = "teams";
 }
 
 /// <summary>The values of <c>Alerts.WebhookStatus</c>.</summary>
-public static class WebhookStatuses
+internal static class WebhookStatuses
 {
     /// <summary>Not POSTed yet: the sweep that raised it deferred it (the webhook was failing), or it was just written.</summary>
     public const string Pending = "pending";

@@ -5,7 +5,7 @@ using Polly;
 
 namespace Monitor.Core.Alerts;
 
-public static class AlertServiceCollectionExtensions
+internal static class AlertServiceCollectionExtensions
 {
     /// <summary>
     /// The "Alerts" options, the webhook client (IHttpClientFactory with the standard resilience handler: retries with

@@ -8,7 +8,7 @@ namespace Monitor.Core.Alerts;
 /// The JSON body POSTed for an alert. Slack incoming webhooks take {"text": ...} (mrkdwn, where &amp;, &lt; and &gt;
 /// must be escaped); Teams incoming webhooks take an Office 365 connector MessageCard, whose text is Markdown.
 /// </summary>
-public static class WebhookPayload
+internal static class WebhookPayload
 {
     public static string Build(AlertEntity alert, string format) =>
         string.Equals(format, WebhookFormats.Teams, StringComparison.OrdinalIgnoreCase) ? Teams(alert) : Slack(alert);

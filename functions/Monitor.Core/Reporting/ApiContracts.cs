@@ -111,7 +111,7 @@ public sealed record AlertView(
 public sealed record AlertListAnswer(DateTimeOffset From, DateTimeOffset To, int Count, IReadOnlyList<AlertView> Alerts);
 
 /// <summary>The body of every error answer.</summary>
-public sealed record ApiError(string Error, int Status);
+internal sealed record ApiError(string Error, int Status);
 
 /// <summary>
 /// The API answers, source-generated with the options of <see cref="ReportFormats.Json"/>: web defaults (camelCase,
@@ -125,7 +125,7 @@ public sealed record ApiError(string Error, int Status);
 [JsonSerializable(typeof(AlertListAnswer))]
 [JsonSerializable(typeof(ApiError))]
 [JsonSerializable(typeof(string))]
-public sealed partial class ApiJsonContext : JsonSerializerContext
+internal sealed partial class ApiJsonContext : JsonSerializerContext
 {
     /// <summary>The context the API serializes with. Built on first use: a static initializer could run before the generated <c>Default</c>'s.</summary>
     public static ApiJsonContext Api => field ??= new(new JsonSerializerOptions(Default.Options) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });

@@ -24,7 +24,7 @@ public sealed record QualityResult(int? Score, bool Findings, bool Evidence, boo
 /// </list>
 /// A request without any response event is not scored (null): the timeliness figures already count it.
 /// </summary>
-public static class QualityRubric
+internal static class QualityRubric
 {
     public const int FindingsPoints = 40;
     public const int EvidencePoints = 30;

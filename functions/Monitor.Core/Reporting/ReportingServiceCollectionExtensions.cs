@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Monitor.Core.Reporting;
 
-public static class ReportingServiceCollectionExtensions
+internal static class ReportingServiceCollectionExtensions
 {
     /// <summary>The review-pack service and the reporting HTTP API (hosted by the function app and `monitor serve`).</summary>
     public static IServiceCollection AddMonitorReporting(this IServiceCollection services) => services

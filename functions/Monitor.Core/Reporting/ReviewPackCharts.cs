@@ -12,7 +12,7 @@ namespace Monitor.Core.Reporting;
 /// The review pack's charts, drawn by OxyPlot (OxyPlot.Core's SvgExporter: pure managed code, no native libraries and
 /// no browser) and embedded in the page as inline SVG, so the file opens offline.
 /// </summary>
-public static partial class ReviewPackCharts
+internal static partial class ReviewPackCharts
 {
     public const int Width = 760;
     public const int Height = 320;

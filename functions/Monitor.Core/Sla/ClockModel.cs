@@ -81,7 +81,7 @@ public static class ClockLevels
 
 /// <summary>A request as the clock engine needs it.</summary>
 /// <param name="StatusChangedAt">When the request was closed or withdrawn; see <see cref="ClockEngine"/> when it is missing.</param>
-public sealed record SlaRequest(
+internal sealed record SlaRequest(
     string RequestId,
     string RequestingParty,
     string RespondingParty,

@@ -11,7 +11,7 @@ namespace Monitor.Core.Sweep;
 /// The pure part of the sweep: from a request row, its timeline and an instant, the clock columns to store,
 /// the alerts that the level changes raise and the next instant worth waking up for.
 /// </summary>
-public sealed record ClockEvaluation(RequestEntity Row, RequestClocks Clocks, IReadOnlyList<AlertEntity> Alerts, int LevelChanges, DateTimeOffset? NextChangeAt)
+internal sealed record ClockEvaluation(RequestEntity Row, RequestClocks Clocks, IReadOnlyList<AlertEntity> Alerts, int LevelChanges, DateTimeOffset? NextChangeAt)
 {
     public static SlaRequest ToSlaRequest(RequestEntity row) => new(
         row.RequestId,

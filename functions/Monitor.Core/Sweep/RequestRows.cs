@@ -11,7 +11,7 @@ namespace Monitor.Core.Sweep;
 /// change when there is none) is really removed (a Merge cannot remove a property), and every other column, known to
 /// <see cref="RequestEntity"/> or not, is kept as it was.
 /// </summary>
-public static class RequestRows
+internal static class RequestRows
 {
     /// <summary>The columns the sweep owns.</summary>
     public static readonly string[] ClockColumns =

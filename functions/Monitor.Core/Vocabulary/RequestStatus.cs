@@ -1,7 +1,7 @@
 namespace Monitor.Core;
 
 /// <summary>Request status as the register states it. Withdrawn and closed requests stop all clocks.</summary>
-public enum RequestStatus
+internal enum RequestStatus
 {
     Open,
     Closed,
