@@ -1,4 +1,3 @@
-using Monitor.Core.Ingest;
 using Monitor.Core.Storage;
 using NodaTime;
 using NodaTime.Text;

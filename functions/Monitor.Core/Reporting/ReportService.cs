@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Monitor.Core.Config;
-using Monitor.Core.Ingest;
 using Monitor.Core.Sla;
 using Monitor.Core.Storage;
 using NodaTime;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Monitor.Core.Config;
-using Monitor.Core.Feeds;
 using Monitor.Core.Sla;
 using Monitor.Core.Storage;
 using NodaTime;

@@ -4,8 +4,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Monitor.Core.Alerts;
 using Monitor.Core.Config;
-using Monitor.Core.Feeds;
-using Monitor.Core.Ingest;
 using Monitor.Core.Sla;
 using Monitor.Core.Storage;
 using NodaTime;

@@ -1,5 +1,4 @@
 using Monitor.Core.Config;
-using Monitor.Core.Ingest;
 using Monitor.Core.Sla;
 using Monitor.Core.Storage;
 using NodaTime;
