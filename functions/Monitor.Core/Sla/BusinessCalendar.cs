@@ -161,21 +161,11 @@ public sealed class BusinessCalendar
 
     /// <summary>Parses a calendar document; see the class remarks for its meaning.</summary>
     /// <exception cref="SlaConfigurationException">The document is not valid JSON or breaks a rule; the message says where.</exception>
-    public static BusinessCalendar Parse(string json)
-    {
-        ArgumentNullException.ThrowIfNull(json);
-        using var document = ConfigJson.ParseDocument(json, "calendar");
-        return FromDocument(document.RootElement);
-    }
+    public static BusinessCalendar Parse(string json) => ConfigJson.Read(json, "calendar", FromDocument);
 
     /// <summary>Reads a calendar document from a stream (UTF-8 JSON).</summary>
     /// <exception cref="SlaConfigurationException">The document is not valid JSON or breaks a rule; the message says where.</exception>
-    public static BusinessCalendar Load(Stream stream)
-    {
-        ArgumentNullException.ThrowIfNull(stream);
-        using var document = ConfigJson.ParseDocument(stream, "calendar");
-        return FromDocument(document.RootElement);
-    }
+    public static BusinessCalendar Load(Stream stream) => ConfigJson.Read(stream, "calendar", FromDocument);
 
     private static BusinessCalendar FromDocument(JsonElement root)
     {

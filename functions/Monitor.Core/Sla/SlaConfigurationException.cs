@@ -15,6 +15,22 @@ internal sealed class ConfigJson(string document)
         MaxDepth = 32,
     };
 
+    /// <summary>Parses a configuration document and reads it with <paramref name="read"/>.</summary>
+    public static T Read<T>(string json, string document, Func<JsonElement, T> read)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        using var parsed = ParseDocument(json, document);
+        return read(parsed.RootElement);
+    }
+
+    /// <summary>Parses a configuration document from a stream (UTF-8 JSON) and reads it with <paramref name="read"/>.</summary>
+    public static T Read<T>(Stream stream, string document, Func<JsonElement, T> read)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var parsed = ParseDocument(stream, document);
+        return read(parsed.RootElement);
+    }
+
     public static JsonDocument ParseDocument(string json, string document)
     {
         try

@@ -86,21 +86,11 @@ public sealed class SlaPolicy
 
     /// <summary>Parses a policy document (see policy.json).</summary>
     /// <exception cref="SlaConfigurationException">The document is not valid JSON or breaks a rule; the message says where.</exception>
-    public static SlaPolicy Parse(string json)
-    {
-        ArgumentNullException.ThrowIfNull(json);
-        using var document = ConfigJson.ParseDocument(json, "SLA policy");
-        return FromDocument(document.RootElement);
-    }
+    public static SlaPolicy Parse(string json) => ConfigJson.Read(json, "SLA policy", FromDocument);
 
     /// <summary>Reads a policy document from a stream (UTF-8 JSON).</summary>
     /// <exception cref="SlaConfigurationException">The document is not valid JSON or breaks a rule; the message says where.</exception>
-    public static SlaPolicy Load(Stream stream)
-    {
-        ArgumentNullException.ThrowIfNull(stream);
-        using var document = ConfigJson.ParseDocument(stream, "SLA policy");
-        return FromDocument(document.RootElement);
-    }
+    public static SlaPolicy Load(Stream stream) => ConfigJson.Read(stream, "SLA policy", FromDocument);
 
     private static SlaPolicy FromDocument(JsonElement root)
     {
