@@ -112,7 +112,6 @@ internal sealed class JsonStreamReader(Stream stream, FeedLimits limits) : IDisp
     public async IAsyncEnumerable<JsonStreamItem> ReadLinesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         BeginReading();
-        var documentOptions = new JsonDocumentOptions { MaxDepth = limits.MaxJsonDepth };
         await StartAsync(cancellationToken).ConfigureAwait(false);
         var lineNumber = 0;
         while (true)
@@ -125,8 +124,8 @@ internal sealed class JsonStreamReader(Stream stream, FeedLimits limits) : IDisp
                 {
                     lineNumber++;
                     var offset = _discarded + _pos;
-                    await DiscardLineAsync(cancellationToken).ConfigureAwait(false);
-                    yield return JsonStreamItem.ForError($"line {lineNumber}", offset, TooLarge(null), fatal: false);
+                    var size = await DiscardLineAsync(cancellationToken).ConfigureAwait(false);
+                    yield return JsonStreamItem.ForProblem($"line {lineNumber}", offset, JsonStreamProblem.TooLarge, TooLarge(null), size: size);
                     continue;
                 }
 
@@ -145,54 +144,31 @@ internal sealed class JsonStreamReader(Stream stream, FeedLimits limits) : IDisp
             lineNumber++;
             var line = _buffer.AsMemory(lineStart, lineLength);
             var trimmed = line.Span.Trim(" \t\r"u8);
-            if (trimmed.IsEmpty)
+            if (trimmed.IsEmpty && lineLength <= limits.MaxRecordBytes)
             {
+                // A blank line over the limit is reported like one that did not even fit the buffer.
                 continue;
             }
 
             var location = $"line {lineNumber}";
             var lineOffset = _discarded + lineStart;
-            if (RootKind == JsonValueKind.Undefined && trimmed[0] is not ((byte)'{' or (byte)'['))
+            if (RootKind == JsonValueKind.Undefined && !trimmed.IsEmpty && trimmed[0] is not ((byte)'{' or (byte)'['))
             {
                 // The first line is not even the start of a JSON value: this is not NDJSON at all.
-                yield return JsonStreamItem.ForError(location, lineOffset, $"not JSON: the first line starts with '{FirstChar(trimmed)}'", fatal: true);
+                yield return JsonStreamItem.ForProblem(location, lineOffset, JsonStreamProblem.NotJson, $"not JSON: the first line starts with '{FirstChar(trimmed)}'", fatal: true);
                 yield break;
             }
 
             if (lineLength > limits.MaxRecordBytes)
             {
-                yield return JsonStreamItem.ForError(location, lineOffset, TooLarge(lineLength), fatal: false);
+                yield return JsonStreamItem.ForProblem(location, lineOffset, JsonStreamProblem.TooLarge, TooLarge(lineLength), size: lineLength);
                 continue;
             }
 
-            JsonDocument? document = null;
-            string? error = null;
-            try
-            {
-                document = JsonDocument.Parse(line, documentOptions);
-            }
-            catch (JsonException ex)
-            {
-                error = $"not valid JSON: {WithoutPosition(ex)}";
-            }
+            using var item = ParseRecord(location, lineOffset, line, out var kind);
 
-            if (document is null)
-            {
-                // A broken first line that starts like JSON is one bad record, not a reason to drop the file.
-                RootKind = RootKind == JsonValueKind.Undefined ? JsonValueKind.Object : RootKind;
-                yield return JsonStreamItem.ForError(location, lineOffset, error!, fatal: false);
-                continue;
-            }
-
-            RootKind = RootKind == JsonValueKind.Undefined ? document.RootElement.ValueKind : RootKind;
-            if (JsonSurrogates.Check(trimmed, document.RootElement) is { } notText)
-            {
-                document.Dispose();
-                yield return JsonStreamItem.ForError(location, lineOffset, notText, fatal: false);
-                continue;
-            }
-
-            using var item = JsonStreamItem.ForValue(location, lineOffset, null, [], document);
+            // A broken first line that starts like JSON is one bad record, not a reason to drop the file.
+            RootKind = RootKind != JsonValueKind.Undefined ? RootKind : kind == JsonValueKind.Undefined ? JsonValueKind.Object : kind;
             yield return item;
         }
     }
@@ -225,6 +201,30 @@ internal sealed class JsonStreamReader(Stream stream, FeedLimits limits) : IDisp
         {
             _pos = 3;
         }
+    }
+
+    /// <summary>Parses one record (a line) on its own, so depth and the error's position count from the record.</summary>
+    private JsonStreamItem ParseRecord(string path, long offset, ReadOnlyMemory<byte> json, out JsonValueKind kind)
+    {
+        kind = JsonValueKind.Undefined;
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = limits.MaxJsonDepth });
+        }
+        catch (JsonException ex)
+        {
+            return JsonStreamItem.ForProblem(path, offset, JsonStreamProblem.Syntax, $"not valid JSON: {WithoutPosition(ex)}", detail: ex.Message);
+        }
+
+        kind = document.RootElement.ValueKind;
+        if (JsonSurrogates.Check(json.Span, document.RootElement) is { } notText)
+        {
+            document.Dispose();
+            return JsonStreamItem.ForProblem(path, offset, JsonStreamProblem.NotText, notText);
+        }
+
+        return JsonStreamItem.ForValue(path, offset, null, [], document);
     }
 
     /// <summary>
@@ -694,21 +694,23 @@ internal sealed class JsonStreamReader(Stream stream, FeedLimits limits) : IDisp
         _state = reader.CurrentState;
     }
 
-    private async Task DiscardLineAsync(CancellationToken cancellationToken)
+    /// <summary>Skips to the next line and returns how long the skipped line was, in bytes (without its '\n').</summary>
+    private async Task<long> DiscardLineAsync(CancellationToken cancellationToken)
     {
+        var start = _discarded + _pos;
         while (true)
         {
             var newline = _buffer.AsSpan(_pos, _len - _pos).IndexOf((byte)'\n');
             if (newline >= 0)
             {
                 _pos += newline + 1;
-                return;
+                return _discarded + _pos - 1 - start;
             }
 
             _pos = _len;
             if (_eof)
             {
-                return;
+                return _discarded + _pos - start;
             }
 
             await FillAsync(keepFrom: _pos, minFree: ReadChunk, cancellationToken).ConfigureAwait(false);
@@ -797,7 +799,7 @@ internal sealed class JsonStreamReader(Stream stream, FeedLimits limits) : IDisp
         return indices;
     }
 
-    private string TooLarge(int? size) => size is { } bytes
+    private string TooLarge(long? size) => size is { } bytes
         ? $"record is {bytes} bytes, larger than the limit of {limits.MaxRecordBytes} bytes"
         : $"record is larger than the limit of {limits.MaxRecordBytes} bytes";
 
