@@ -41,7 +41,7 @@ internal sealed class JsonStreamItem : IDisposable
 
     /// <summary>
     /// What kind of problem <see cref="Error"/> is, for a consumer that words its own messages. Set by
-    /// <see cref="JsonStreamReader.ReadLinesAsync"/>;
+    /// <see cref="JsonStreamReader.ReadLinesAsync"/> and <see cref="JsonStreamReader.ReadElementsAsync"/>;
     /// <see cref="JsonStreamReader.ReadValuesAsync"/> leaves it <see cref="JsonStreamProblem.Other"/>.
     /// </summary>
     public JsonStreamProblem Problem { get; private init; }
