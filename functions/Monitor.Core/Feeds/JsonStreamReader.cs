@@ -11,7 +11,9 @@ namespace Monitor.Core.Feeds;
 /// re-read after a refill). Everything else is skipped by a byte scanner that needs no memory at all, so a huge or deeply
 /// nested part nobody asked for costs nothing. A wanted value that is too big, too deep or not valid JSON is reported
 /// with its path and skipped; the reader then resynchronises after it. Only damage that hides where the value ends
-/// (a file cut short, an unbalanced bracket outside records) ends the file, with a fatal item.
+/// (a file cut short, an unbalanced bracket outside records) ends the file, with a fatal item. NDJSON lines
+/// (<see cref="ReadLinesAsync"/>) and the elements of a top-level array (<see cref="ReadElementsAsync"/>) are instead split
+/// off first and each parsed alone.
 /// </summary>
 internal sealed class JsonStreamReader(Stream stream, FeedLimits limits) : IDisposable
 {
@@ -35,6 +37,7 @@ internal sealed class JsonStreamReader(Stream stream, FeedLimits limits) : IDisp
     private Skip _skip;
     private JsonStreamItem? _item;
     private PendingKind _pending;
+    private long _recordStart = -1;
 
     private enum Next { Item, NeedData, Skip, Done }
 
@@ -112,7 +115,6 @@ internal sealed class JsonStreamReader(Stream stream, FeedLimits limits) : IDisp
     public async IAsyncEnumerable<JsonStreamItem> ReadLinesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         BeginReading();
-        var documentOptions = new JsonDocumentOptions { MaxDepth = limits.MaxJsonDepth };
         await StartAsync(cancellationToken).ConfigureAwait(false);
         var lineNumber = 0;
         while (true)
@@ -125,8 +127,8 @@ internal sealed class JsonStreamReader(Stream stream, FeedLimits limits) : IDisp
                 {
                     lineNumber++;
                     var offset = _discarded + _pos;
-                    await DiscardLineAsync(cancellationToken).ConfigureAwait(false);
-                    yield return JsonStreamItem.ForError($"line {lineNumber}", offset, TooLarge(null), fatal: false);
+                    var size = await DiscardLineAsync(cancellationToken).ConfigureAwait(false);
+                    yield return JsonStreamItem.ForProblem($"line {lineNumber}", offset, JsonStreamProblem.TooLarge, TooLarge(null), size: size);
                     continue;
                 }
 
@@ -145,55 +147,93 @@ internal sealed class JsonStreamReader(Stream stream, FeedLimits limits) : IDisp
             lineNumber++;
             var line = _buffer.AsMemory(lineStart, lineLength);
             var trimmed = line.Span.Trim(" \t\r"u8);
-            if (trimmed.IsEmpty)
+            if (trimmed.IsEmpty && lineLength <= limits.MaxRecordBytes)
             {
+                // A blank line over the limit is reported like one that did not even fit the buffer.
                 continue;
             }
 
             var location = $"line {lineNumber}";
             var lineOffset = _discarded + lineStart;
-            if (RootKind == JsonValueKind.Undefined && trimmed[0] is not ((byte)'{' or (byte)'['))
+            if (RootKind == JsonValueKind.Undefined && !trimmed.IsEmpty && trimmed[0] is not ((byte)'{' or (byte)'['))
             {
                 // The first line is not even the start of a JSON value: this is not NDJSON at all.
-                yield return JsonStreamItem.ForError(location, lineOffset, $"not JSON: the first line starts with '{FirstChar(trimmed)}'", fatal: true);
+                yield return JsonStreamItem.ForProblem(location, lineOffset, JsonStreamProblem.NotJson, $"not JSON: the first line starts with '{FirstChar(trimmed)}'", fatal: true);
                 yield break;
             }
 
             if (lineLength > limits.MaxRecordBytes)
             {
-                yield return JsonStreamItem.ForError(location, lineOffset, TooLarge(lineLength), fatal: false);
+                yield return JsonStreamItem.ForProblem(location, lineOffset, JsonStreamProblem.TooLarge, TooLarge(lineLength), size: lineLength);
                 continue;
             }
 
-            JsonDocument? document = null;
-            string? error = null;
-            try
-            {
-                document = JsonDocument.Parse(line, documentOptions);
-            }
-            catch (JsonException ex)
-            {
-                error = $"not valid JSON: {WithoutPosition(ex)}";
-            }
+            using var item = ParseRecord(location, lineOffset, line, out var kind);
 
-            if (document is null)
-            {
-                // A broken first line that starts like JSON is one bad record, not a reason to drop the file.
-                RootKind = RootKind == JsonValueKind.Undefined ? JsonValueKind.Object : RootKind;
-                yield return JsonStreamItem.ForError(location, lineOffset, error!, fatal: false);
-                continue;
-            }
-
-            RootKind = RootKind == JsonValueKind.Undefined ? document.RootElement.ValueKind : RootKind;
-            if (JsonSurrogates.Check(trimmed, document.RootElement) is { } notText)
-            {
-                document.Dispose();
-                yield return JsonStreamItem.ForError(location, lineOffset, notText, fatal: false);
-                continue;
-            }
-
-            using var item = JsonStreamItem.ForValue(location, lineOffset, null, [], document);
+            // A broken first line that starts like JSON is one bad record, not a reason to drop the file.
+            RootKind = RootKind != JsonValueKind.Undefined ? RootKind : kind == JsonValueKind.Undefined ? JsonValueKind.Object : kind;
             yield return item;
+        }
+    }
+
+    /// <summary>
+    /// Yields the elements of a top-level JSON array with Path "$[N]", each split off by the byte scanner and parsed alone,
+    /// as <see cref="ReadLinesAsync"/> parses each line alone: depth counts from the element, a too large element is reported
+    /// with its exact size, and a broken one costs only itself. Lenient as the exporters of such files: a trailing comma is
+    /// accepted and nothing after the closing ']' is read. Damage between elements (a missing ',', a stray '}', the end of
+    /// the file) ends the file, with a fatal item.
+    /// </summary>
+    public async IAsyncEnumerable<JsonStreamItem> ReadElementsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        BeginReading();
+        await StartAsync(cancellationToken).ConfigureAwait(false);
+        if (await SkipBlanksAsync(cancellationToken).ConfigureAwait(false) != '[')
+        {
+            yield return JsonStreamItem.ForProblem("$", _discarded + _pos, JsonStreamProblem.NotJson, "not a JSON array", fatal: true);
+            yield break;
+        }
+
+        _pos++;
+        for (var index = 0; ; index++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var path = $"$[{index}]";
+            var next = await SkipBlanksAsync(cancellationToken).ConfigureAwait(false);
+            if (next == ']')
+            {
+                // An empty array, or a trailing comma.
+                yield break;
+            }
+
+            if (next < 0)
+            {
+                yield return JsonStreamItem.ForProblem(path, _discarded + _pos, JsonStreamProblem.Truncated, "the file ends inside the array; the rest of the file is missing", fatal: true);
+                yield break;
+            }
+
+            using (var item = await ReadElementAsync(path, cancellationToken).ConfigureAwait(false))
+            {
+                yield return item;
+                if (item.IsFatal)
+                {
+                    yield break;
+                }
+            }
+
+            var after = await SkipBlanksAsync(cancellationToken).ConfigureAwait(false);
+            if (after == ']')
+            {
+                yield break;
+            }
+
+            if (after != ',')
+            {
+                var found = after < 0 ? "the end of the file" : $"'{(char)after}'";
+                yield return JsonStreamItem.ForProblem($"$[{index + 1}]", _discarded + _pos, after < 0 ? JsonStreamProblem.Truncated : JsonStreamProblem.Unexpected, $"expected ',' or ']' after {path} but found {found}; the rest of the file was not read", fatal: true);
+                yield break;
+            }
+
+            _pos++;
         }
     }
 
@@ -225,6 +265,122 @@ internal sealed class JsonStreamReader(Stream stream, FeedLimits limits) : IDisp
         {
             _pos = 3;
         }
+    }
+
+    /// <summary>
+    /// Splits off the array element at <see cref="_pos"/> and parses it alone. Bytes that open no string or container
+    /// ('1', 'nul', a comment) run to a blank, ',' or ']'; a string or container that follows them is part of the element
+    /// (so "/*c*/{...}" is one broken element, not many). Strings and containers are delimited by <see cref="ScanValueAsync"/>,
+    /// and <see cref="RefillAsync"/> keeps the element in the buffer while it is within the limit.
+    /// </summary>
+    private async Task<JsonStreamItem> ReadElementAsync(string path, CancellationToken cancellationToken)
+    {
+        var start = _recordStart = _discarded + _pos;
+        try
+        {
+            var (outcome, depth) = (SkipOutcome.Skipped, 0);
+            for (var first = true; ; first = false)
+            {
+                if (_pos == _len)
+                {
+                    if (_eof)
+                    {
+                        outcome = SkipOutcome.EndOfFile;
+                        break;
+                    }
+
+                    await RefillAsync(cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                var b = _buffer[_pos];
+                if (b is (byte)'{' or (byte)'[' or (byte)'"')
+                {
+                    (outcome, depth) = await ScanValueAsync(depth: 0, cancellationToken).ConfigureAwait(false);
+                    break;
+                }
+
+                if (b == '}')
+                {
+                    return JsonStreamItem.ForProblem(path, _discarded + _pos, JsonStreamProblem.Unexpected, "unexpected '}'; the rest of the file was not read", fatal: true);
+                }
+
+                if (!first && b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n' or (byte)',' or (byte)']')
+                {
+                    break;
+                }
+
+                _pos++;
+            }
+
+            var size = _discarded + _pos - start;
+            return outcome == SkipOutcome.EndOfFile
+                ? JsonStreamItem.ForProblem(path, start, JsonStreamProblem.Truncated, "the file ends inside this value; the rest of the file is missing", fatal: true)
+                : size > limits.MaxRecordBytes ? JsonStreamItem.ForProblem(path, start, JsonStreamProblem.TooLarge, TooLarge(size), size: size)
+                : depth > limits.MaxJsonDepth ? JsonStreamItem.ForProblem(path, start, JsonStreamProblem.TooDeep, $"nested deeper than the limit of {limits.MaxJsonDepth} levels", depth: depth)
+                : ParseRecord(path, start, _buffer.AsMemory((int)(start - _discarded), (int)size), out _);
+        }
+        finally
+        {
+            _recordStart = -1;
+        }
+    }
+
+    /// <summary>Parses one record (a line or an array element) on its own, so depth and the error's position count from the record.</summary>
+    private JsonStreamItem ParseRecord(string path, long offset, ReadOnlyMemory<byte> json, out JsonValueKind kind)
+    {
+        kind = JsonValueKind.Undefined;
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = limits.MaxJsonDepth });
+        }
+        catch (JsonException ex)
+        {
+            return JsonStreamItem.ForProblem(path, offset, JsonStreamProblem.Syntax, $"not valid JSON: {WithoutPosition(ex)}", detail: ex.Message);
+        }
+
+        kind = document.RootElement.ValueKind;
+        if (JsonSurrogates.Check(json.Span, document.RootElement) is { } notText)
+        {
+            document.Dispose();
+            return JsonStreamItem.ForProblem(path, offset, JsonStreamProblem.NotText, notText);
+        }
+
+        return JsonStreamItem.ForValue(path, offset, null, [], document);
+    }
+
+    /// <summary>Skips blanks and returns the next byte, or -1 at the end of the file.</summary>
+    private async Task<int> SkipBlanksAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var at = _buffer.AsSpan(_pos, _len - _pos).IndexOfAnyExcept(" \t\r\n"u8);
+            if (at >= 0)
+            {
+                _pos += at;
+                return _buffer[_pos];
+            }
+
+            _pos = _len;
+            if (_eof)
+            {
+                return -1;
+            }
+
+            await FillAsync(keepFrom: _pos, minFree: ReadChunk, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Refills while scanning. Drops the bytes before the read position, except an array element being split off while it is
+    /// within the limit: it is parsed from the buffer once its end is found (the room at least doubles, as in
+    /// <see cref="PrepareMoreDataAsync"/>, so keeping it stays linear). Outside <see cref="ReadElementsAsync"/> there is none.
+    /// </summary>
+    private Task RefillAsync(CancellationToken cancellationToken)
+    {
+        var keepFrom = _recordStart >= 0 && _discarded + _pos - _recordStart <= limits.MaxRecordBytes ? (int)(_recordStart - _discarded) : _pos;
+        return FillAsync(keepFrom, minFree: Math.Max(ReadChunk, _pos - keepFrom), cancellationToken);
     }
 
     /// <summary>
@@ -563,7 +719,7 @@ internal sealed class JsonStreamReader(Stream stream, FeedLimits limits) : IDisp
                     return (primitive && depth == 0 ? SkipOutcome.Skipped : SkipOutcome.EndOfFile, maxDepth);
                 }
 
-                await FillAsync(keepFrom: _pos, minFree: ReadChunk, cancellationToken).ConfigureAwait(false);
+                await RefillAsync(cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
@@ -694,21 +850,23 @@ internal sealed class JsonStreamReader(Stream stream, FeedLimits limits) : IDisp
         _state = reader.CurrentState;
     }
 
-    private async Task DiscardLineAsync(CancellationToken cancellationToken)
+    /// <summary>Skips to the next line and returns how long the skipped line was, in bytes (without its '\n').</summary>
+    private async Task<long> DiscardLineAsync(CancellationToken cancellationToken)
     {
+        var start = _discarded + _pos;
         while (true)
         {
             var newline = _buffer.AsSpan(_pos, _len - _pos).IndexOf((byte)'\n');
             if (newline >= 0)
             {
                 _pos += newline + 1;
-                return;
+                return _discarded + _pos - 1 - start;
             }
 
             _pos = _len;
             if (_eof)
             {
-                return;
+                return _discarded + _pos - start;
             }
 
             await FillAsync(keepFrom: _pos, minFree: ReadChunk, cancellationToken).ConfigureAwait(false);
@@ -797,7 +955,7 @@ internal sealed class JsonStreamReader(Stream stream, FeedLimits limits) : IDisp
         return indices;
     }
 
-    private string TooLarge(int? size) => size is { } bytes
+    private string TooLarge(long? size) => size is { } bytes
         ? $"record is {bytes} bytes, larger than the limit of {limits.MaxRecordBytes} bytes"
         : $"record is larger than the limit of {limits.MaxRecordBytes} bytes";
 

@@ -42,14 +42,16 @@ internal static partial class RequestRegisterParser
         if (first is '[' or '{')
         {
             await using var stream = await source.OpenAsync(cancellationToken).ConfigureAwait(false);
-            var items = first == '['
-                ? RegisterJsonReader.ReadArrayAsync(stream, limits, cancellationToken)
-                : RegisterJsonReader.ReadLinesAsync(stream, limits, cancellationToken);
+            using var reader = new JsonStreamReader(stream, limits);
+            var items = first == '[' ? reader.ReadElementsAsync(cancellationToken) : reader.ReadLinesAsync(cancellationToken);
             await foreach (var item in items.ConfigureAwait(false))
             {
-                yield return item.Element is { } element
-                    ? FromJson(item.Location, element, limits)
-                    : new FeedRejection(item.Location, item.Error ?? "unreadable record");
+                if (item.Problem == JsonStreamProblem.NotJson)
+                {
+                    throw new FeedFormatException("a JSON register must be an array of objects or NDJSON", "byte 0");
+                }
+
+                yield return item.IsError ? new FeedRejection(item.Path, Reason(item, limits)) : FromJson(item.Path, item.Value, limits);
             }
 
             yield break;
@@ -61,8 +63,22 @@ internal static partial class RequestRegisterParser
         }
     }
 
+    /// <summary>The register's own wording of what the reader could not read (its users and README know these words).</summary>
+    private static string Reason(JsonStreamItem item, FeedLimits limits) => item.Problem switch
+    {
+        JsonStreamProblem.Syntax => $"invalid JSON: {item.Detail}",
+        JsonStreamProblem.TooLarge => $"record is {item.Size} bytes, larger than the limit of {limits.MaxRecordBytes}",
+        JsonStreamProblem.TooDeep => $"record is nested {item.Depth} levels deep, deeper than the limit of {limits.MaxJsonDepth}",
+        _ => item.Error!,
+    };
+
     private static FeedEntry FromJson(string location, JsonElement element, FeedLimits limits)
     {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            return new FeedRejection(location, $"expected a JSON object, found {element.ValueKind.ToString().ToLowerInvariant()}");
+        }
+
         var values = new string?[Columns.Count];
         var names = new string?[Columns.Count];
         foreach (var property in element.EnumerateObject())
