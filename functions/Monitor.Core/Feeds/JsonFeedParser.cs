@@ -20,39 +20,32 @@ internal static class JsonFeedParser
     private static readonly FrozenDictionary<string, int> Lookup = FeedColumns.Lookup(Columns);
 
     /// <exception cref="FeedFormatException">The file is not JSON, or its top-level value is not an array.</exception>
-    public static async IAsyncEnumerable<FeedEntry> ParseArrayAsync(
+    public static IAsyncEnumerable<FeedEntry> ParseArrayAsync(FeedSource source, FeedLimits limits, CancellationToken cancellationToken) =>
+        ParseAsync(source, limits, reader => reader.ReadValuesAsync([Records], cancellationToken), requireArray: true, cancellationToken);
+
+    /// <exception cref="FeedFormatException">The first non-blank line does not start a JSON value.</exception>
+    public static IAsyncEnumerable<FeedEntry> ParseNdjsonAsync(FeedSource source, FeedLimits limits, CancellationToken cancellationToken) =>
+        ParseAsync(source, limits, reader => reader.ReadLinesAsync(cancellationToken), requireArray: false, cancellationToken);
+
+    private static async IAsyncEnumerable<FeedEntry> ParseAsync(
         FeedSource source,
         FeedLimits limits,
+        Func<JsonStreamReader, IAsyncEnumerable<JsonStreamItem>> read,
+        bool requireArray,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var stream = await source.OpenAsync(cancellationToken).ConfigureAwait(false);
         using var reader = new JsonStreamReader(stream, limits);
         var any = false;
-        var items = reader.ReadValuesAsync([Records], cancellationToken);
-        await foreach (var entry in JsonFeedEntries.ReadAsync(items, item => [ToEntry(item.Path, item.Value, limits)], entriesBefore: false, cancellationToken).ConfigureAwait(false))
+        await foreach (var entry in JsonFeedEntries.ReadAsync(read(reader), item => [ToEntry(item.Path, item.Value, limits)], entriesBefore: false, cancellationToken).ConfigureAwait(false))
         {
             any = true;
             yield return entry;
         }
 
-        if (!any && reader.RootKind != JsonValueKind.Array)
+        if (requireArray && !any && reader.RootKind != JsonValueKind.Array)
         {
             throw new FeedFormatException($"a JSON feed must be an array of record objects, not a JSON {Describe(reader.RootKind)}", "$");
-        }
-    }
-
-    /// <exception cref="FeedFormatException">The first non-blank line does not start a JSON value.</exception>
-    public static async IAsyncEnumerable<FeedEntry> ParseNdjsonAsync(
-        FeedSource source,
-        FeedLimits limits,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await using var stream = await source.OpenAsync(cancellationToken).ConfigureAwait(false);
-        using var reader = new JsonStreamReader(stream, limits);
-        var items = reader.ReadLinesAsync(cancellationToken);
-        await foreach (var entry in JsonFeedEntries.ReadAsync(items, item => [ToEntry(item.Path, item.Value, limits)], entriesBefore: false, cancellationToken).ConfigureAwait(false))
-        {
-            yield return entry;
         }
     }
 
