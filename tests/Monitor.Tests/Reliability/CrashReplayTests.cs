@@ -36,11 +36,20 @@ public sealed class CrashReplayTests(ITestOutputHelper output)
         while (kills.Count < MaxKills && midFile < WantedMidFileKills && (await ProgressAsync(test, hashes)).Done.Count < files.Count)
         {
             await using var monitor = MonitorProcess.Start(["run", "--poll-seconds", "0.2"], environment);
-            // The kill point: a random moment in the first seconds after it starts on a feed (its progress line),
-            // so that the kills land in the reading and writing of files however fast this machine is.
+            // The kill point: a random moment in the first 0.6 s after this process has written rows of a feed that has no
+            // outcome yet, so that the kills land in the writing of files however fast this machine is (a fixed delay
+            // after the feed's progress line missed every file once the ingest got faster: all six blobs were done
+            // 2.2 s after it). Rows of an earlier, killed process do not count: their Timestamp is older.
+            var startedAt = DateTimeOffset.UtcNow.AddSeconds(-1);
             await ReliabilityData.WaitForAsync(() => Task.FromResult(monitor.HasExited || monitor.Output.Any(l => l.Contains("] incidents/", StringComparison.Ordinal))),
                 TimeSpan.FromMinutes(2), () => $"monitor run to start on a feed:\n{monitor.Tail(20)}");
-            var after = TimeSpan.FromMilliseconds(random.Next(200, 3000));
+            var waiting = System.Diagnostics.Stopwatch.StartNew();
+            while (!monitor.HasExited && !await WritingAsync(test, hashes, startedAt))
+            {
+                Assert.True(waiting.Elapsed < TimeSpan.FromMinutes(2), $"monitor run to write part of a feed:\n{monitor.Tail(20)}");
+                await Task.Delay(10);
+            }
+            var after = TimeSpan.FromMilliseconds(random.Next(0, 600));
             await Task.Delay(after);
             Assert.False(monitor.HasExited, $"monitor run exited by itself (code {(monitor.HasExited ? monitor.ExitCode : 0)}):\n{monitor.Tail(20)}");
             var started = monitor.Output.Last(l => l.Contains("] incidents/", StringComparison.Ordinal)).Trim();
@@ -67,6 +76,39 @@ public sealed class CrashReplayTests(ITestOutputHelper output)
         ReliabilityData.AssertSame(clean, replayed);
         Assert.Equal(clean.QueuedAlertIds, replayed.QueuedAlertIds);
         await ReliabilityData.AssertAuditedAsync(test.Storage, files);
+    }
+
+    /// <summary>
+    /// Whether a feed has events stored since <paramref name="since"/> and no final outcome: this process is writing it.
+    /// One cheap query per feed, fast enough to poll.
+    /// </summary>
+    private static async Task<bool> WritingAsync(TestStorage test, Dictionary<string, string> hashes, DateTimeOffset since)
+    {
+        var runs = new TableClient(AzuriteServer.ConnectionString, test.Storage.Names.Table(StorageNames.FeedRunsTable));
+        var events = new TableClient(AzuriteServer.ConnectionString, test.Storage.Names.Table(StorageNames.RequestEventsTable));
+        foreach (var (blob, hash) in hashes)
+        {
+            var written = false;
+            await foreach (var page in events.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"ContentHash eq {hash} and Timestamp ge {since}"), maxPerPage: 1, select: ["PartitionKey"]).AsPages(pageSizeHint: 1))
+            {
+                written = page.Values.Count > 0;
+                break;
+            }
+            if (!written)
+            {
+                continue;
+            }
+            var final = false;
+            await foreach (var run in runs.QueryAsync<FeedRunEntity>(TableClient.CreateQueryFilter($"BlobName eq {blob}"), select: ["Outcome"]))
+            {
+                final |= FeedOutcomes.IsFinal(run.Outcome);
+            }
+            if (!final)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>Blobs with a final FeedRuns outcome, and feeds that have events stored but no outcome yet (killed mid-file).</summary>
