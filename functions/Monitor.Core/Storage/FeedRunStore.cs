@@ -32,12 +32,12 @@ public sealed class FeedRunStore(MonitorStorage storage)
     {
         var filter = TableClient.CreateQueryFilter(
             $"FeedKind eq {FeedKinds.Incidents} and Outcome eq {FeedOutcomes.Processed} and BlobLastModified ge {since}");
-        var runs = await RequestStore.ToListAsync(Table.QueryAsync<FeedRunEntity>(filter, cancellationToken: cancellationToken));
+        var runs = await Table.QueryAsync<FeedRunEntity>(filter, cancellationToken: cancellationToken).ToListAsync(cancellationToken);
         return [.. runs.Where(r => r.ArchiveBlob is not null && r.ContentHash is not null)];
     }
 
     /// <summary>Runs of blob versions written in [from, to).</summary>
-    public Task<List<FeedRunEntity>> ReceivedAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
-        RequestStore.ToListAsync(Table.QueryAsync<FeedRunEntity>(
-            TableClient.CreateQueryFilter($"BlobLastModified ge {from} and BlobLastModified lt {to}"), cancellationToken: cancellationToken));
+    public async Task<List<FeedRunEntity>> ReceivedAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
+        await Table.QueryAsync<FeedRunEntity>(
+            TableClient.CreateQueryFilter($"BlobLastModified ge {from} and BlobLastModified lt {to}"), cancellationToken: cancellationToken).ToListAsync(cancellationToken);
 }

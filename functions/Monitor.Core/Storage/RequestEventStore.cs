@@ -10,14 +10,14 @@ public sealed class RequestEventStore(MonitorStorage storage)
     private TableClient Table => storage.RequestEvents;
 
     /// <summary>Every event of the request (timeline, related activity and pending), newest first.</summary>
-    public Task<List<RequestEventEntity>> AllAsync(string requestId, CancellationToken cancellationToken) =>
-        RequestStore.ToListAsync(Table.QueryAsync<RequestEventEntity>(
-            TableClient.CreateQueryFilter($"PartitionKey eq {KeyEncoding.RequestKey(requestId)}"), cancellationToken: cancellationToken));
+    public async Task<List<RequestEventEntity>> AllAsync(string requestId, CancellationToken cancellationToken) =>
+        await Table.QueryAsync<RequestEventEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {KeyEncoding.RequestKey(requestId)}"), cancellationToken: cancellationToken).ToListAsync(cancellationToken);
 
     /// <summary>The events still waiting for their request to be registered.</summary>
-    public Task<List<RequestEventEntity>> PendingAsync(string requestId, CancellationToken cancellationToken) =>
-        RequestStore.ToListAsync(Table.QueryAsync<RequestEventEntity>(
-            TableClient.CreateQueryFilter($"PartitionKey eq {KeyEncoding.RequestKey(requestId)} and Pending eq {true}"), cancellationToken: cancellationToken));
+    public async Task<List<RequestEventEntity>> PendingAsync(string requestId, CancellationToken cancellationToken) =>
+        await Table.QueryAsync<RequestEventEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {KeyEncoding.RequestKey(requestId)} and Pending eq {true}"), cancellationToken: cancellationToken).ToListAsync(cancellationToken);
 
     /// <summary>The events that drive the clocks (Effect = timeline), as the engine takes them; the only columns read are the engine's.</summary>
     public async Task<List<SlaEvent>> ClockEventsAsync(string requestId, CancellationToken cancellationToken)

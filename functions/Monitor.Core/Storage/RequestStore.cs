@@ -53,7 +53,7 @@ public sealed class RequestStore(MonitorStorage storage)
         {
             parts.Add(TableClient.CreateQueryFilter($"Status eq {status}"));
         }
-        var rows = await ToListAsync(Table.QueryAsync<RequestEntity>(parts.Count == 0 ? null : string.Join(" and ", parts), cancellationToken: cancellationToken));
+        var rows = await Table.QueryAsync<RequestEntity>(parts.Count == 0 ? null : string.Join(" and ", parts), cancellationToken: cancellationToken).ToListAsync(cancellationToken);
         return [.. rows.OrderBy(r => r.RequestId, StringComparer.Ordinal)];
     }
 
@@ -78,13 +78,13 @@ public sealed class RequestStore(MonitorStorage storage)
         Table.QueryAsync<RequestEntity>(TableClient.CreateQueryFilter($"SubmittedAt lt {cutoff}"), maxPerPage: 1000, cancellationToken: cancellationToken);
 
     /// <summary>
-    /// Rows whose stored levels may not be their levels at <paramref name="at"/>, or are an attention level: a stored
-    /// attention level, evaluated after T, or a level change due by T.
+    /// Rows whose stored levels may not be their levels at <paramref name="at"/>, or are one of
+    /// <paramref name="attentionLevels"/>: a stored attention level, evaluated after T, or a level change due by T.
     /// </summary>
-    public IAsyncEnumerable<RequestEntity> AttentionCandidatesAsync(DateTimeOffset at, IReadOnlyList<string> attentionLevels, CancellationToken cancellationToken)
+    public IAsyncEnumerable<RequestEntity> AttentionCandidatesAsync(DateTimeOffset at, IEnumerable<string> attentionLevels, CancellationToken cancellationToken)
     {
-        var filter = TableClient.CreateQueryFilter(
-            $"Level eq {attentionLevels[0]} or Level eq {attentionLevels[1]} or Level eq {attentionLevels[2]} or EvaluatedAt gt {at} or NextChangeAt le {at}");
+        var filter = string.Join(" or ", attentionLevels.Select(level => TableClient.CreateQueryFilter($"Level eq {level}"))
+            .Append(TableClient.CreateQueryFilter($"EvaluatedAt gt {at} or NextChangeAt le {at}")));
         return Table.QueryAsync<RequestEntity>(filter, maxPerPage: 1000, cancellationToken: cancellationToken);
     }
 
@@ -109,15 +109,5 @@ public sealed class RequestStore(MonitorStorage storage)
             }
         }
         await new TableBatchWriter(parallelism).UpsertAsync(Table, done, TableUpdateMode.Merge, cancellationToken);
-    }
-
-    internal static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> rows)
-    {
-        var list = new List<T>();
-        await foreach (var row in rows)
-        {
-            list.Add(row);
-        }
-        return list;
     }
 }

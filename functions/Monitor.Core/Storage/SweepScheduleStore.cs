@@ -12,9 +12,9 @@ public sealed class SweepScheduleStore(MonitorStorage storage)
     private TableClient Table => storage.SweepSchedule;
 
     /// <summary>The entries due at or before <paramref name="at"/> (dirty marks first).</summary>
-    public Task<List<ScheduleEntity>> DueAsync(DateTimeOffset at, CancellationToken cancellationToken) =>
-        RequestStore.ToListAsync(Table.QueryAsync<ScheduleEntity>(
-            TableClient.CreateQueryFilter($"PartitionKey eq {ScheduleEntity.Partition} and RowKey lt {SweepScheduleKeys.DueBound(at)}"), maxPerPage: 1000, cancellationToken: cancellationToken));
+    public async Task<List<ScheduleEntity>> DueAsync(DateTimeOffset at, CancellationToken cancellationToken) =>
+        await Table.QueryAsync<ScheduleEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {ScheduleEntity.Partition} and RowKey lt {SweepScheduleKeys.DueBound(at)}"), maxPerPage: 1000, cancellationToken: cancellationToken).ToListAsync(cancellationToken);
 
     /// <summary>Makes the next sweep recompute the request from its timeline.</summary>
     public Task MarkDirtyAsync(string requestId, string requestPartition, CancellationToken cancellationToken) =>
@@ -79,9 +79,9 @@ public sealed class SweepScheduleStore(MonitorStorage storage)
         Table.UpsertEntityAsync(new WebhookPendingEntity { RowKey = alert.RowKey, AlertPartition = alert.PartitionKey }, TableUpdateMode.Replace, cancellationToken);
 
     /// <summary>The webhook outbox: alerts whose delivery is not done yet.</summary>
-    public Task<List<WebhookPendingEntity>> WebhookPendingAsync(CancellationToken cancellationToken) =>
-        RequestStore.ToListAsync(Table.QueryAsync<WebhookPendingEntity>(
-            TableClient.CreateQueryFilter($"PartitionKey eq {WebhookPendingEntity.Partition}"), maxPerPage: 1000, cancellationToken: cancellationToken));
+    public async Task<List<WebhookPendingEntity>> WebhookPendingAsync(CancellationToken cancellationToken) =>
+        await Table.QueryAsync<WebhookPendingEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {WebhookPendingEntity.Partition}"), maxPerPage: 1000, cancellationToken: cancellationToken).ToListAsync(cancellationToken);
 
     /// <summary>Removes an alert from the webhook outbox (already gone is fine).</summary>
     public async Task RemoveWebhookPendingAsync(string alertId, CancellationToken cancellationToken)
