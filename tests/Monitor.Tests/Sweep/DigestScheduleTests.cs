@@ -51,15 +51,19 @@ public sealed class DigestScheduleTests
         var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var yearly = CrontabSchedule.Parse("0 0 1 1 *");
-        var watch = test.Host.WatchAsync(yearly, TimeSpan.FromMilliseconds(50), lines.Enqueue, stop.Token);
+        var watching = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var digested = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var watch = test.Host.WatchAsync(yearly, TimeSpan.FromMilliseconds(50), line =>
+        {
+            lines.Enqueue(line);
+            (line.StartsWith("Watching", StringComparison.Ordinal) ? watching : line.StartsWith("Digest:", StringComparison.Ordinal) ? digested : null)?.TrySetResult();
+        }, stop.Token);
 
-        await Task.Delay(300);
+        // Watching: its schedules are set from the clock (next digest at 05:00), which stands still until moved.
+        await watching.Task.WaitAsync(stop.Token);
         Assert.False(await Blob(test, "digests/2026-11-16.md").ExistsAsync());
         test.Clock.Reset(Instant.FromUtc(2026, 11, 16, 5, 0, 10));
-        while (!lines.Any(l => l.StartsWith("Digest:", StringComparison.Ordinal)) && !stop.IsCancellationRequested)
-        {
-            await Task.Delay(50);
-        }
+        await digested.Task.WaitAsync(stop.Token);
         await stop.CancelAsync();
         await watch;
 
