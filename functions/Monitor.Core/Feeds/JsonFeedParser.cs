@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Monitor.Core.Config;
 using Monitor.Core.Indicators;
 
 namespace Monitor.Core.Feeds;
@@ -19,17 +20,24 @@ internal static class JsonFeedParser
     private static readonly IReadOnlyList<FeedColumn> Columns = FeedColumns.IncidentFeed;
     private static readonly FrozenDictionary<string, int> Lookup = FeedColumns.Lookup(Columns);
 
-    /// <exception cref="FeedFormatException">The file is not JSON, or its top-level value is not an array.</exception>
     public static IAsyncEnumerable<FeedEntry> ParseArrayAsync(FeedSource source, FeedLimits limits, CancellationToken cancellationToken) =>
-        ParseAsync(source, limits, reader => reader.ReadValuesAsync([Records], cancellationToken), requireArray: true, cancellationToken);
+        ParseArrayAsync(source, limits, null, cancellationToken);
+
+    public static IAsyncEnumerable<FeedEntry> ParseNdjsonAsync(FeedSource source, FeedLimits limits, CancellationToken cancellationToken) =>
+        ParseNdjsonAsync(source, limits, null, cancellationToken);
+
+    /// <exception cref="FeedFormatException">The file is not JSON, or its top-level value is not an array.</exception>
+    public static IAsyncEnumerable<FeedEntry> ParseArrayAsync(FeedSource source, FeedLimits limits, SourceFormat? format, CancellationToken cancellationToken) =>
+        ParseAsync(source, limits, format, reader => reader.ReadValuesAsync([Records], cancellationToken), requireArray: true, cancellationToken);
 
     /// <exception cref="FeedFormatException">The first non-blank line does not start a JSON value.</exception>
-    public static IAsyncEnumerable<FeedEntry> ParseNdjsonAsync(FeedSource source, FeedLimits limits, CancellationToken cancellationToken) =>
-        ParseAsync(source, limits, reader => reader.ReadLinesAsync(cancellationToken), requireArray: false, cancellationToken);
+    public static IAsyncEnumerable<FeedEntry> ParseNdjsonAsync(FeedSource source, FeedLimits limits, SourceFormat? format, CancellationToken cancellationToken) =>
+        ParseAsync(source, limits, format, reader => reader.ReadLinesAsync(cancellationToken), requireArray: false, cancellationToken);
 
     private static async IAsyncEnumerable<FeedEntry> ParseAsync(
         FeedSource source,
         FeedLimits limits,
+        SourceFormat? format,
         Func<JsonStreamReader, IAsyncEnumerable<JsonStreamItem>> read,
         bool requireArray,
         [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -37,10 +45,16 @@ internal static class JsonFeedParser
         await using var stream = await source.OpenAsync(cancellationToken).ConfigureAwait(false);
         using var reader = new JsonStreamReader(stream, limits);
         var any = false;
-        await foreach (var entry in JsonFeedEntries.ReadAsync(read(reader), item => [ToEntry(item.Path, item.Value, limits)], entriesBefore: false, cancellationToken).ConfigureAwait(false))
+        var unused = new Dictionary<string, int>(StringComparer.Ordinal);
+        await foreach (var entry in JsonFeedEntries.ReadAsync(read(reader), item => [ToEntry(item.Path, item.Value, limits, format, unused)], entriesBefore: false, cancellationToken).ConfigureAwait(false))
         {
             any = true;
             yield return entry;
+        }
+
+        if (unused.Count > 0)
+        {
+            yield return new FeedNotice("$", $"properties not used: {string.Join(", ", unused.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} ({p.Value} records)"))}");
         }
 
         if (requireArray && !any && reader.RootKind != JsonValueKind.Array)
@@ -50,7 +64,8 @@ internal static class JsonFeedParser
     }
 
     /// <summary>Turns one record object into a <see cref="FeedRecord"/>, or a <see cref="FeedRejection"/> naming every problem.</summary>
-    internal static FeedEntry ToEntry(string location, JsonElement record, FeedLimits limits)
+    /// <param name="unused">Counts, per property name, the records that had a property nothing reads.</param>
+    internal static FeedEntry ToEntry(string location, JsonElement record, FeedLimits limits, SourceFormat? format = null, Dictionary<string, int>? unused = null)
     {
         if (record.ValueKind != JsonValueKind.Object)
         {
@@ -60,32 +75,40 @@ internal static class JsonFeedParser
         // First the canonical name, else the first alias the record uses.
         var fields = new JsonElement?[Columns.Count];
         var canonical = new bool[Columns.Count];
+        var hints = new IndicatorType?[Columns.Count];
         foreach (var property in record.EnumerateObject())
         {
             var name = FeedColumns.Normalize(property.Name);
-            if (Lookup.TryGetValue(name, out var column) && (fields[column] is null || (!canonical[column] && name == Columns[column].Name)))
+            if (Lookup.TryGetValue(name, out var column))
             {
-                fields[column] = property.Value;
-                canonical[column] = name == Columns[column].Name;
+                if (fields[column] is null || (!canonical[column] && name == Columns[column].Name))
+                {
+                    fields[column] = property.Value;
+                    canonical[column] = name == Columns[column].Name;
+                    hints[column] = FeedColumns.IndicatorColumnTypes.TryGetValue(name, out var hint) ? hint : null;
+                }
+            }
+            else if (unused is not null && property.Value.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined))
+            {
+                unused[property.Name] = unused.GetValueOrDefault(property.Name) + 1;
             }
         }
 
         var errors = new List<string>();
         var warnings = new List<string>();
-        var recordId = Text(fields[IncidentColumn.RecordId], FeedColumns.RecordId, limits, errors);
-        if (string.IsNullOrEmpty(recordId))
-        {
-            errors.Add("missing record_id");
-        }
+        // A record without an ID gets one derived from its content, so reading the file again gives the same IDs.
+        var recordId = Text(fields[IncidentColumn.RecordId], FeedColumns.RecordId, limits, errors) is { Length: > 0 } given
+            ? given
+            : TabularRoles.ContentId([record.GetRawText()]);
 
         DateTimeOffset? reportedAt = null;
         if (fields[IncidentColumn.ReportedAt] is { ValueKind: not JsonValueKind.Null } timestamp)
         {
-            if (timestamp.ValueKind != JsonValueKind.String)
+            if (timestamp.ValueKind is not (JsonValueKind.String or JsonValueKind.Number))
             {
-                errors.Add($"reported_at must be an ISO-8601 string with a UTC offset, not a JSON {Describe(timestamp.ValueKind)}");
+                errors.Add($"reported_at must be a date-time string or Unix seconds, not a JSON {Describe(timestamp.ValueKind)}");
             }
-            else if (FeedFieldParsing.TryParseTimestamp(FeedColumns.ReportedAt, timestamp.GetString()!, out var parsed, out var error))
+            else if (FeedFieldParsing.TryParseFeedTime(FeedColumns.ReportedAt, JsonText.Scalar(timestamp)!, format, out var parsed, out var error))
             {
                 reportedAt = parsed;
             }
@@ -96,14 +119,53 @@ internal static class JsonFeedParser
         }
 
         var requestRefs = List(fields[IncidentColumn.RequestRefs], FeedColumns.RequestRefs, limits, errors, warnings);
-        var indicators = IndicatorList(fields[IncidentColumn.Indicators], limits, errors, warnings);
+        var kind = Text(fields[IncidentColumn.Kind], FeedColumns.Kind, limits, errors);
+        var declaredType = Text(fields[IncidentColumn.IndicatorType], FeedColumns.IndicatorType, limits, errors);
+
+        // A "type" that names an indicator type (OTX: "IPv4", "URL") types the indicator; otherwise it is the kind.
+        IndicatorType? rowType = hints[IncidentColumn.Indicators];
+        var skipIndicators = false;
+        foreach (var typeText in new[] { declaredType, kind })
+        {
+            var verdict = FeedIndicatorTypes.Read(typeText, out var type);
+            if (verdict == FeedIndicatorTypes.Verdict.Known)
+            {
+                rowType ??= type;
+            }
+            else if (verdict == FeedIndicatorTypes.Verdict.Unsupported)
+            {
+                skipIndicators = true;
+                warnings.Add($"indicator type '{FeedFieldParsing.Shorten(typeText!)}' is not one this system matches: the record's value was not read");
+            }
+
+            if (verdict != FeedIndicatorTypes.Verdict.NotAType && ReferenceEquals(typeText, kind))
+            {
+                kind = null;
+            }
+        }
+
+        var indicators = skipIndicators ? [] : IndicatorList(fields[IncidentColumn.Indicators], limits, errors, warnings, rowType);
+        if (fields[IncidentColumn.Indicators] is null && !skipIndicators)
+        {
+            // No indicator property: every string of the record is scanned, as MISP's freetext import does.
+            foreach (var property in record.EnumerateObject())
+            {
+                if (property.Value.ValueKind == JsonValueKind.String && property.Value.GetString() is { } free)
+                {
+                    indicators.AddRange(FreetextIndicators.Extract(free));
+                }
+            }
+
+            indicators = [.. indicators.Distinct()];
+        }
+
+        var referenceText = List(fields[IncidentColumn.ReferenceText], FeedColumns.ReferenceText, limits, errors, warnings);
         if (indicators.Count > limits.MaxIndicatorsPerRecord)
         {
             errors.Add($"{indicators.Count} indicators, more than the limit of {limits.MaxIndicatorsPerRecord}");
         }
 
         var reporter = Text(fields[IncidentColumn.Reporter], FeedColumns.Reporter, limits, errors);
-        var kind = Text(fields[IncidentColumn.Kind], FeedColumns.Kind, limits, errors);
         var summary = Text(fields[IncidentColumn.Summary], FeedColumns.Summary, limits, errors);
         var mitigation = fields[IncidentColumn.Mitigation] is { ValueKind: JsonValueKind.True } ? "true"
             : fields[IncidentColumn.Mitigation] is { ValueKind: JsonValueKind.False } ? null
@@ -116,13 +178,14 @@ internal static class JsonFeedParser
             return new FeedRejection(location, string.Join("; ", errors), string.IsNullOrEmpty(recordId) ? null : recordId, JsonText.Raw(record));
         }
 
-        return new FeedRecord(location, recordId!)
+        return new FeedRecord(location, recordId)
         {
             ReportedAt = reportedAt,
             Reporter = FeedFieldParsing.NullIfEmpty(reporter),
             Kind = FeedFieldParsing.NormalizeKind(kind),
             RequestRefs = requestRefs,
             Indicators = indicators,
+            ReferenceText = referenceText,
             Summary = FeedFieldParsing.NullIfEmpty(summary),
             HasFindings = hasFindings,
             HasEvidence = hasEvidence,
@@ -177,12 +240,16 @@ internal static class JsonFeedParser
         return items;
     }
 
-    private static List<RawIndicator> IndicatorList(JsonElement? value, FeedLimits limits, List<string> errors, List<string> warnings)
+    private static List<RawIndicator> IndicatorList(JsonElement? value, FeedLimits limits, List<string> errors, List<string> warnings, IndicatorType? rowType)
     {
         const string field = FeedColumns.Indicators;
         if (value is not { ValueKind: JsonValueKind.Array } array)
         {
-            return FeedFieldParsing.SplitList(Text(value, field, limits, errors)).ConvertAll(item => new RawIndicator(item));
+            var text = Text(value, field, limits, errors);
+            // A URL may hold ';', so a URL is one value.
+            return rowType == IndicatorType.Url
+                ? (string.IsNullOrEmpty(text) ? [] : [new RawIndicator(text, rowType)])
+                : FeedFieldParsing.SplitList(text).ConvertAll(item => new RawIndicator(item, rowType));
         }
 
         var indicators = new List<RawIndicator>();
@@ -224,7 +291,7 @@ internal static class JsonFeedParser
 
             if (ListItem(element, where, "an indicator", limits, errors, warnings) is { } item)
             {
-                indicators.Add(new RawIndicator(item));
+                indicators.Add(new RawIndicator(item, rowType));
             }
         }
 

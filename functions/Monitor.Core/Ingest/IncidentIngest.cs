@@ -28,6 +28,9 @@ public sealed class IncidentIngest(
 {
     private readonly Regex _requestIdPattern = new(options.Value.RequestIdPattern, RegexOptions.Compiled | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
 
+    /// <summary>A whole value in the request-ID format, in any case (request IDs are compared ignoring case).</summary>
+    private readonly Regex _referencePattern = new($"^(?:{options.Value.RequestIdPattern})$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+
     /// <summary>The first read of a feed. Returns what it wrote.</summary>
     public async Task<RunCounters> IngestAsync(FeedRunEntity run, FeedSource feed, FeedFormat format, CancellationToken cancellationToken)
     {
@@ -61,12 +64,18 @@ public sealed class IncidentIngest(
         var matcher = new RecordMatcher(index, config.Warninglist, _requestIdPattern, options.Value.OverMatchCap);
         var pendingRequests = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var indicators = new List<Indicator>();
+        var usable = 0;
 
-        await foreach (var entry in FeedParsers.ParseIncidentsAsync(feed, format, limits.Value, cancellationToken))
+        await foreach (var entry in FeedParsers.ParseIncidentsAsync(feed, format, limits.Value, config.Sources.SettingsOf(run.Source)?.Format, cancellationToken))
         {
             if (entry is FeedRejection rejection)
             {
                 await ingest.RejectAsync(rejection, cancellationToken);
+                continue;
+            }
+            if (entry is FeedNotice notice)
+            {
+                await ingest.WarnAsync(notice.Location, notice.Message, null, cancellationToken);
                 continue;
             }
             if (entry is not FeedRecord record)
@@ -89,6 +98,12 @@ public sealed class IncidentIngest(
                 await ingest.WarnAsync(record.Location, $"request reference longer than {RequestRegisterParser.MaxRequestIdLength} characters ignored: no request ID is that long", record.RecordId, cancellationToken);
                 requestRefs = [.. requestRefs.Where(StoredText.IsPossibleRequestId)];
             }
+            if (requestRefs.Any(r => !IsRequestId(r)))
+            {
+                // Only a value in the register's ID format is a reference: a URL, an ATT&CK or CVE ID in a reference field is not.
+                await ingest.WarnAsync(record.Location, $"reference not in the request-ID format ignored: {string.Join(", ", requestRefs.Where(r => !IsRequestId(r)).Select(r => StoredText.Truncate(r, 100)))}", record.RecordId, cancellationToken);
+                requestRefs = [.. requestRefs.Where(IsRequestId)];
+            }
             indicators.Clear();
             foreach (var raw in record.Indicators)
             {
@@ -105,6 +120,10 @@ public sealed class IncidentIngest(
                 {
                     await ingest.WarnAsync(record.Location, $"indicator '{StoredText.Truncate(raw.Value, 200)}' skipped: {error}", record.RecordId, cancellationToken);
                 }
+            }
+            if (indicators.Count > 0 || requestRefs.Count > 0 || record.ReferenceText.Count > 0)
+            {
+                usable++;
             }
             var outcome = matcher.Match(requestRefs, record.Summary is null ? record.ReferenceText : record.ReferenceText.Append(record.Summary), indicators);
             if (only is not null)
@@ -125,11 +144,24 @@ public sealed class IncidentIngest(
             }
             if (record.ReportedAt is not { } reportedAt)
             {
-                await ingest.RejectAsync(record.Location, $"record matches request {outcome.Matches[0].RequestId} but has no reported_at timestamp to place it on the timeline", record.RecordId, null, warning: false, cancellationToken);
-                continue;
+                // Only a record that can move an SLA clock needs its own time; anything else is related activity at the file's time.
+                var reporterParty = config.Sources.PartyOf(record.Reporter, run.Source);
+                var kind = record.Kind ?? EventKinds.Unspecified;
+                if (outcome.Matches.FirstOrDefault(m => m.Request is not { } r || EventKinds.EffectOf(kind, reporterParty, r.RequestingParty, r.RespondingParty) == EventEffects.Timeline) is { } clockMatch)
+                {
+                    var why = clockMatch.Request is null ? "references a request not registered yet" : "would move its SLA clocks";
+                    await ingest.RejectAsync(record.Location, $"record matches request {clockMatch.RequestId} and {why}, but has no reported_at time to place it on the timeline", record.RecordId, null, warning: false, cancellationToken);
+                    continue;
+                }
+                reportedAt = run.BlobLastModified;
+                await ingest.WarnAsync(record.Location, $"record has no time: its match to {outcome.Matches[0].RequestId} is kept as related activity at the file's time ({reportedAt:yyyy-MM-ddTHH:mm:ssZ})", record.RecordId, cancellationToken);
             }
             counters.MatchedRecords++;
             await WriteMatchesAsync(ingest, record, reportedAt, outcome, config, pendingRequests, cancellationToken);
+        }
+        if (counters.Records > 0 && usable == 0)
+        {
+            await ingest.WarnAsync("file", $"{counters.Records} records read, but none holds an indicator or a request reference: nothing in this file can match a request", null, cancellationToken);
         }
         await ingest.Buffer.FlushAsync(cancellationToken);
         if (pendingRequests.Count > 0)
@@ -139,6 +171,9 @@ public sealed class IncidentIngest(
         }
         return counters;
     }
+
+    /// <summary>Whether the whole value has the register's request-ID format.</summary>
+    private bool IsRequestId(string value) => _referencePattern.IsMatch(value.Trim());
 
     private async Task WriteMatchesAsync(IngestRun ingest, FeedRecord record, DateTimeOffset reportedAt, MatchOutcome outcome, ConfigSnapshot config,
         HashSet<string> pendingRequests, CancellationToken cancellationToken)
