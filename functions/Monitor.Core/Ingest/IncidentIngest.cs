@@ -28,9 +28,6 @@ public sealed class IncidentIngest(
 {
     private readonly Regex _requestIdPattern = new(options.Value.RequestIdPattern, RegexOptions.Compiled | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
 
-    /// <summary>A whole value in the request-ID format, in any case (request IDs are compared ignoring case).</summary>
-    private readonly Regex _referencePattern = new($"^(?:{options.Value.RequestIdPattern})$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
-
     /// <summary>The first read of a feed. Returns what it wrote.</summary>
     public async Task<RunCounters> IngestAsync(FeedRunEntity run, FeedSource feed, FeedFormat format, CancellationToken cancellationToken)
     {
@@ -98,11 +95,11 @@ public sealed class IncidentIngest(
                 await ingest.WarnAsync(record.Location, $"request reference longer than {RequestRegisterParser.MaxRequestIdLength} characters ignored: no request ID is that long", record.RecordId, cancellationToken);
                 requestRefs = [.. requestRefs.Where(StoredText.IsPossibleRequestId)];
             }
-            if (requestRefs.Any(r => !IsRequestId(r)))
+            if (requestRefs.Any(r => !RequestReferences.IsPossible(r)))
             {
-                // Only a value in the register's ID format is a reference: a URL, an ATT&CK or CVE ID in a reference field is not.
-                await ingest.WarnAsync(record.Location, $"reference not in the request-ID format ignored: {string.Join(", ", requestRefs.Where(r => !IsRequestId(r)).Select(r => StoredText.Truncate(r, 100)))}", record.RecordId, cancellationToken);
-                requestRefs = [.. requestRefs.Where(IsRequestId)];
+                // A URL, an ATT&CK or a CVE ID in a reference field is not a request: it must not make a pending event.
+                await ingest.WarnAsync(record.Location, $"reference ignored, not a request ID (a URL, or a CVE, CWE, CAPEC or ATT&CK-catalogue ID): {string.Join(", ", requestRefs.Where(r => !RequestReferences.IsPossible(r)).Select(r => StoredText.Truncate(r, 100)))}", record.RecordId, cancellationToken);
+                requestRefs = [.. requestRefs.Where(RequestReferences.IsPossible)];
             }
             indicators.Clear();
             foreach (var raw in record.Indicators)
@@ -171,9 +168,6 @@ public sealed class IncidentIngest(
         }
         return counters;
     }
-
-    /// <summary>Whether the whole value has the register's request-ID format.</summary>
-    private bool IsRequestId(string value) => _referencePattern.IsMatch(value.Trim());
 
     private async Task WriteMatchesAsync(IngestRun ingest, FeedRecord record, DateTimeOffset reportedAt, MatchOutcome outcome, ConfigSnapshot config,
         HashSet<string> pendingRequests, CancellationToken cancellationToken)

@@ -73,7 +73,7 @@ public sealed class PublishedFeedsIngestTests
         Assert.Contains("indicator type 'Mutex' is not one this system matches: the record's value was not read", Of("otx-indicators.ndjson"));
         Assert.StartsWith("this is a MISP feed index (manifest.json)", Assert.Single(Of("manifest.json")));
         Assert.Equal(["4 STIX objects of types that hold no indicators were not read: attack-pattern ×2, course-of-action ×1, x-mitre-tactic ×1"], Of("attack-style-bundle.json"));
-        Assert.Equal(["reference not in the request-ID format ignored: CVE-2026-0001, APP-0"], Of("foreign-ids.json"));
+        Assert.Equal(["reference ignored, not a request ID (a URL, or a CVE, CWE, CAPEC or ATT&CK-catalogue ID): CVE-2026-0001, APP-0"], Of("foreign-ids.json"));
         Assert.Equal(["columns not used: url_status, last_online, urlhaus_link"], Of("urlhaus-style.csv"));
         Assert.Equal(0, runs["foreign-ids.json"].PendingEvents);
     }
