@@ -13,22 +13,17 @@ internal static class FeedFieldParsing
     /// </summary>
     public static bool TryParseTimestamp(string column, string value, out DateTimeOffset result, out string error)
     {
-        switch (ParseIso8601(value, out result))
-        {
-            case TimestampShape.Valid:
-                error = "";
-                return true;
-            case TimestampShape.NoOffset:
-                error = $"{column} '{Shorten(value)}' has no UTC offset";
-                return false;
-            case TimestampShape.OutOfRange:
-                error = $"{column} '{Shorten(value)}' is not a valid date-time";
-                return false;
-            default:
-                error = $"{column} '{Shorten(value)}' is not an ISO-8601 date-time";
-                return false;
-        }
+        var shape = ParseIso8601(value, out result);
+        error = shape == TimestampShape.Valid ? "" : ShapeError(column, value, shape);
+        return shape == TimestampShape.Valid;
     }
+
+    private static string ShapeError(string column, string value, TimestampShape shape) => shape switch
+    {
+        TimestampShape.NoOffset => $"{column} '{Shorten(value)}' has no UTC offset",
+        TimestampShape.OutOfRange => $"{column} '{Shorten(value)}' is not a valid date-time",
+        _ => $"{column} '{Shorten(value)}' is not an ISO-8601 date-time",
+    };
 
     /// <summary>
     /// Reads a feed's time as exports write it: ISO-8601 with or without an offset, "yyyy-MM-dd HH:mm[:ss]" with an
@@ -74,20 +69,21 @@ internal static class FeedFieldParsing
             text = string.Concat(text, "T00:00:00");
         }
 
-        switch (ParseIso8601(text, out result))
+        var shape = ParseIso8601(text, out result);
+        if (shape == TimestampShape.Valid && !utcSuffix)
         {
-            case TimestampShape.Valid when !utcSuffix:
-                return true;
-            case TimestampShape.NoOffset:
-                result = utcSuffix ? new DateTimeOffset(result.DateTime, TimeSpan.Zero) : InZone(result.DateTime, zone);
-                return true;
-            case TimestampShape.OutOfRange:
-                error = $"{column} '{Shorten(value)}' is not a valid date-time";
-                return false;
-            default:
-                error = $"{column} '{Shorten(value)}' is not an ISO-8601 date-time";
-                return false;
+            return true;
         }
+
+        if (shape == TimestampShape.NoOffset)
+        {
+            result = utcSuffix ? new DateTimeOffset(result.DateTime, TimeSpan.Zero) : InZone(result.DateTime, zone);
+            return true;
+        }
+
+        // "…+08:00 UTC" says two things: not a time.
+        error = ShapeError(column, value, shape == TimestampShape.Valid ? TimestampShape.Malformed : shape);
+        return false;
     }
 
     private static DateTimeOffset InZone(DateTime local, DateTimeZone zone) =>
