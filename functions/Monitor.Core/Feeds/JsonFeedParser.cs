@@ -17,8 +17,21 @@ namespace Monitor.Core.Feeds;
 internal static class JsonFeedParser
 {
     private static readonly JsonPathPattern Records = JsonPathPattern.Parse("$[*]");
+
+    /// <summary>
+    /// Records inside an object, as APIs and exports wrap them: <c>{"query_status": "ok", "data": [...]}</c> (ThreatFox),
+    /// <c>{"urls": [...]}</c> (URLhaus), a pulse's <c>{"indicators": [...]}</c> (OTX), or ThreatFox's export keyed by
+    /// IOC ID, <c>{"1234": [{...}]}</c>. Array elements there that are not objects (tags, references) are not records.
+    /// </summary>
+    private static readonly JsonPathPattern WrappedRecords = JsonPathPattern.Parse("$.*[*]");
     private static readonly IReadOnlyList<FeedColumn> Columns = FeedColumns.IncidentFeed;
     private static readonly FrozenDictionary<string, int> Lookup = FeedColumns.Lookup(Columns);
+
+    /// <summary>How preferred each name is for its column: the canonical name first, then the aliases in their listed order.</summary>
+    private static readonly FrozenDictionary<string, int> Rank = Columns
+        .SelectMany(c => c.Aliases.Select((alias, i) => (Name: FeedColumns.Normalize(alias), Rank: i + 1)).Prepend((Name: FeedColumns.Normalize(c.Name), Rank: 0)))
+        .DistinctBy(x => x.Name)
+        .ToFrozenDictionary(x => x.Name, x => x.Rank);
 
     public static IAsyncEnumerable<FeedEntry> ParseArrayAsync(FeedSource source, FeedLimits limits, CancellationToken cancellationToken) =>
         ParseArrayAsync(source, limits, null, cancellationToken);
@@ -28,7 +41,7 @@ internal static class JsonFeedParser
 
     /// <exception cref="FeedFormatException">The file is not JSON, or its top-level value is not an array.</exception>
     public static IAsyncEnumerable<FeedEntry> ParseArrayAsync(FeedSource source, FeedLimits limits, SourceFormat? format, CancellationToken cancellationToken) =>
-        ParseAsync(source, limits, format, reader => reader.ReadValuesAsync([Records], cancellationToken), requireArray: true, cancellationToken);
+        ParseAsync(source, limits, format, reader => reader.ReadValuesAsync([Records, WrappedRecords], cancellationToken), requireArray: true, cancellationToken);
 
     /// <exception cref="FeedFormatException">The first non-blank line does not start a JSON value.</exception>
     public static IAsyncEnumerable<FeedEntry> ParseNdjsonAsync(FeedSource source, FeedLimits limits, SourceFormat? format, CancellationToken cancellationToken) =>
@@ -46,7 +59,7 @@ internal static class JsonFeedParser
         using var reader = new JsonStreamReader(stream, limits);
         var any = false;
         var unused = new Dictionary<string, int>(StringComparer.Ordinal);
-        await foreach (var entry in JsonFeedEntries.ReadAsync(read(reader), item => [ToEntry(item.Path, item.Value, limits, format, unused)], entriesBefore: false, cancellationToken).ConfigureAwait(false))
+        await foreach (var entry in JsonFeedEntries.ReadAsync(read(reader), item => item.Pattern == WrappedRecords && item.Value.ValueKind != JsonValueKind.Object ? [] : [ToEntry(item.Path, item.Value, limits, format, unused)], entriesBefore: false, cancellationToken).ConfigureAwait(false))
         {
             any = true;
             yield return entry;
@@ -59,7 +72,7 @@ internal static class JsonFeedParser
 
         if (requireArray && !any && reader.RootKind != JsonValueKind.Array)
         {
-            throw new FeedFormatException($"a JSON feed must be an array of record objects, not a JSON {Describe(reader.RootKind)}", "$");
+            throw new FeedFormatException($"a JSON feed must be an array of record objects (or an object holding such arrays), not a JSON {Describe(reader.RootKind)}{(reader.RootKind == JsonValueKind.Object ? " without one" : "")}", "$");
         }
     }
 
@@ -72,19 +85,19 @@ internal static class JsonFeedParser
             return new FeedRejection(location, $"a record must be a JSON object, not a JSON {Describe(record.ValueKind)}", null, JsonText.Raw(record));
         }
 
-        // First the canonical name, else the first alias the record uses.
+        // The most preferred name the record uses: the canonical name, else the alias listed first.
         var fields = new JsonElement?[Columns.Count];
-        var canonical = new bool[Columns.Count];
+        var ranks = new int[Columns.Count];
         var hints = new IndicatorType?[Columns.Count];
         foreach (var property in record.EnumerateObject())
         {
             var name = FeedColumns.Normalize(property.Name);
             if (Lookup.TryGetValue(name, out var column))
             {
-                if (fields[column] is null || (!canonical[column] && name == Columns[column].Name))
+                if (fields[column] is null || Rank[name] < ranks[column])
                 {
                     fields[column] = property.Value;
-                    canonical[column] = name == Columns[column].Name;
+                    ranks[column] = Rank[name];
                     hints[column] = FeedColumns.IndicatorColumnTypes.TryGetValue(name, out var hint) ? hint : null;
                 }
             }
@@ -260,7 +273,8 @@ internal static class JsonFeedParser
             if (element.ValueKind == JsonValueKind.Object)
             {
                 var type = JsonText.Property(element, "type") is { } t ? JsonText.Scalar(t) : null;
-                var text = JsonText.Property(element, "value") is { } v ? JsonText.Scalar(v) : null;
+                // OTX pulses list {"indicator": ..., "type": ...}; ThreatFox {"ioc": ...}.
+                var text = (JsonText.Property(element, "value") ?? JsonText.Property(element, "indicator") ?? JsonText.Property(element, "ioc")) is { } v ? JsonText.Scalar(v) : null;
                 if (string.IsNullOrWhiteSpace(text))
                 {
                     warnings.Add($"{where} ignored: it has no \"value\"");
@@ -275,9 +289,15 @@ internal static class JsonFeedParser
                 IndicatorType? hint = null;
                 if (!string.IsNullOrWhiteSpace(type))
                 {
-                    if (IndicatorTypes.TryParse(type, out var parsed))
+                    var verdict = FeedIndicatorTypes.Read(type, out var parsed);
+                    if (verdict == FeedIndicatorTypes.Verdict.Known)
                     {
                         hint = parsed;
+                    }
+                    else if (verdict == FeedIndicatorTypes.Verdict.Unsupported)
+                    {
+                        warnings.Add($"{where}: indicator type '{FeedFieldParsing.Shorten(type)}' is not one this system matches; the value was not read");
+                        continue;
                     }
                     else
                     {

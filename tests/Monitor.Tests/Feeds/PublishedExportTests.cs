@@ -128,6 +128,23 @@ public sealed class PublishedExportTests
         Assert.Equal("properties not used: confidence_level (2 records), threat_type (2 records)", Assert.IsType<FeedNotice>(entries[^1]).Message);
     }
 
+    [Theory]
+    [InlineData("threatfox-export.json", "content-")]
+    [InlineData("threatfox-api-response.json", "900")]
+    public async Task Threatfox_json_wrapped_in_an_object_is_read(string file, string idStart)
+    {
+        var entries = await ReadAsync(file);
+
+        var records = entries.OfType<FeedRecord>().ToList();
+        Assert.Equal(2, records.Count);
+        Assert.All(records, r => Assert.StartsWith(idStart, r.RecordId));
+        Assert.Equal([Utc(19, 6, 0), Utc(19, 6, 5)], records.Select(r => r.ReportedAt!.Value));
+        Assert.Equal(["ip:192.0.2.77"], records[0].Indicators.Select(Normalized));
+        Assert.Equal(["domain:c2.test-c.example"], records[1].Indicators.Select(Normalized));
+        Assert.Equal("Example", records[1].Summary);
+        Assert.Empty(entries.OfType<FeedRejection>());
+    }
+
     [Fact]
     public async Task Otx_lines_without_a_time_read_the_indicator_typed_by_type()
     {
