@@ -203,32 +203,8 @@ internal sealed class TabularRoles
         }
 
         // A "type" column that names an indicator type types the indicators; otherwise it is the record's kind.
-        IndicatorType? rowType = null;
-        var skipIndicators = false;
         var kind = Cell(_kind);
-        foreach (var typeText in new[] { Cell(_type), kind })
-        {
-            switch (FeedIndicatorTypes.Read(typeText, out var type))
-            {
-                case FeedIndicatorTypes.Verdict.Known:
-                    rowType ??= type;
-                    if (typeText == kind)
-                    {
-                        kind = null;
-                    }
-
-                    break;
-                case FeedIndicatorTypes.Verdict.Unsupported:
-                    skipIndicators = true;
-                    warnings.Add($"indicator type '{FeedFieldParsing.Shorten(typeText!)}' is not one this system matches: the record's value was not read");
-                    if (typeText == kind)
-                    {
-                        kind = null;
-                    }
-
-                    break;
-            }
-        }
+        var rowType = FeedIndicatorTypes.OfRecord(Cell(_type), ref kind, warnings, out var skipIndicators);
 
         var indicators = new List<RawIndicator>();
         if (!skipIndicators)

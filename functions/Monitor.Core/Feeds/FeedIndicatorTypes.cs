@@ -19,6 +19,37 @@ internal static class FeedIndicatorTypes
         Unsupported,
     }
 
+    /// <summary>
+    /// Reads a record's indicator-type field and its kind field, which exports use for either (OTX's "type": "IPv4"):
+    /// returns the type the record's indicators have (null: detect per value), clears <paramref name="kind"/> when it
+    /// named a type, and says whether the record's values are of a type this system does not match (with a warning).
+    /// </summary>
+    public static IndicatorType? OfRecord(string? declaredType, ref string? kind, List<string> warnings, out bool unsupported)
+    {
+        IndicatorType? recordType = null;
+        unsupported = false;
+        foreach (var (text, isKind) in new[] { (declaredType, false), (kind, true) })
+        {
+            var verdict = Read(text, out var type);
+            if (verdict == Verdict.Known)
+            {
+                recordType ??= type;
+            }
+            else if (verdict == Verdict.Unsupported)
+            {
+                unsupported = true;
+                warnings.Add($"indicator type '{FeedFieldParsing.Shorten(text!)}' is not one this system matches: the record's value was not read");
+            }
+
+            if (verdict != Verdict.NotAType && isKind)
+            {
+                kind = null;
+            }
+        }
+
+        return recordType;
+    }
+
     public static Verdict Read(string? name, out IndicatorType type)
     {
         type = default;

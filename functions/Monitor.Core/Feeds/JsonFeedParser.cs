@@ -136,27 +136,8 @@ internal static class JsonFeedParser
         var declaredType = Text(fields[IncidentColumn.IndicatorType], FeedColumns.IndicatorType, limits, errors);
 
         // A "type" that names an indicator type (OTX: "IPv4", "URL") types the indicator; otherwise it is the kind.
-        IndicatorType? rowType = hints[IncidentColumn.Indicators];
-        var skipIndicators = false;
-        foreach (var typeText in new[] { declaredType, kind })
-        {
-            var verdict = FeedIndicatorTypes.Read(typeText, out var type);
-            if (verdict == FeedIndicatorTypes.Verdict.Known)
-            {
-                rowType ??= type;
-            }
-            else if (verdict == FeedIndicatorTypes.Verdict.Unsupported)
-            {
-                skipIndicators = true;
-                warnings.Add($"indicator type '{FeedFieldParsing.Shorten(typeText!)}' is not one this system matches: the record's value was not read");
-            }
-
-            if (verdict != FeedIndicatorTypes.Verdict.NotAType && ReferenceEquals(typeText, kind))
-            {
-                kind = null;
-            }
-        }
-
+        var recordType = FeedIndicatorTypes.OfRecord(declaredType, ref kind, warnings, out var skipIndicators);
+        var rowType = hints[IncidentColumn.Indicators] ?? recordType;
         var indicators = skipIndicators ? [] : IndicatorList(fields[IncidentColumn.Indicators], limits, errors, warnings, rowType);
         if (fields[IncidentColumn.Indicators] is null && !skipIndicators)
         {
