@@ -77,7 +77,10 @@ public sealed partial class BenchmarkScriptTests : IDisposable
     private static void WriteExecutable(string path, string text)
     {
         File.WriteAllText(path, text.ReplaceLineEndings("\n") + "\n");
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
     }
 
     [GeneratedRegex(@"```bash\n(.*?)```", RegexOptions.Singleline)]
