@@ -125,14 +125,21 @@ public sealed class MonitorProcess : IAsyncDisposable
     }
 
     /// <summary>Sends SIGINT or SIGTERM, as Ctrl+C or a service manager would.</summary>
-    public async Task SignalAsync(PosixSignal signal)
+    public Task SignalAsync(PosixSignal signal) => KillAsync(signal switch
     {
-        var name = signal switch
-        {
-            PosixSignal.SIGINT => "INT",
-            PosixSignal.SIGTERM => "TERM",
-            _ => throw new ArgumentOutOfRangeException(nameof(signal), signal, "SIGINT or SIGTERM"),
-        };
+        PosixSignal.SIGINT => "INT",
+        PosixSignal.SIGTERM => "TERM",
+        _ => throw new ArgumentOutOfRangeException(nameof(signal), signal, "SIGINT or SIGTERM"),
+    });
+
+    /// <summary>Freezes the process (SIGSTOP) where it is, so that what it has stored can be looked at before it moves on.</summary>
+    public Task FreezeAsync() => KillAsync("STOP");
+
+    /// <summary>Lets a frozen process go on (SIGCONT).</summary>
+    public Task ThawAsync() => KillAsync("CONT");
+
+    private async Task KillAsync(string name)
+    {
         using var kill = Process.Start(new ProcessStartInfo("kill", ["-s", name, $"{_process.Id}"]) { UseShellExecute = false })!;
         await kill.WaitForExitAsync();
         if (kill.ExitCode != 0)
