@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Monitor.Core.Storage;
 
 namespace Monitor.Core.Sweep;
 
@@ -28,6 +29,8 @@ public sealed class SweepLockOptions : IValidatableObject
     /// <summary>How often a waiting sweep tries the lease again.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    public LeaseTimings Timings => new(LeaseDuration, RenewInterval);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

@@ -52,7 +52,7 @@ public sealed partial class ArmTemplateTests(CompiledTemplate compiled) : IClass
         var queues = variables["contractQueues"]!.AsArray().Select(n => (string)n!).ToList();
 
         Assert.Equal(["incoming", "archive", "quarantine", "reports", "config"], containers);
-        Assert.Equal(["Requests", "RequestEvents", "Matches", "Alerts", "FeedRuns", "Rejects", "SweepSchedule", "PeriodStats"], tables);
+        Assert.Equal(["Requests", "RequestEvents", "Matches", "Alerts", "FeedRuns", "Rejects", "SweepSchedule", "PeriodStats", "PullState"], tables);
         Assert.Equal(["overdue-alerts"], queues);
         // The code's contract is a subset of what is provisioned (the monitor also creates them on first use).
         Assert.All(StorageNames.Containers, c => Assert.Contains(c, containers));
