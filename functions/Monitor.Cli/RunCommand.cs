@@ -33,7 +33,7 @@ internal static class RunCommand
                 var at = MonitorCommands.Now(parse, asOf, services);
                 var summary = await host.RunOnceAsync(at, line => AnsiConsole.MarkupLineInterpolated($"[grey]{line}[/]"), ct);
                 await PrintSummaryAsync(services.GetRequiredService<RequestStore>(), services.GetRequiredService<MatchStore>(), summary, ct);
-                return summary.Failures.Count == 0 && summary.Sweep.SkippedBecause is null ? 0 : 2;
+                return summary.Failures.Count == 0 && summary.Sweep.SkippedBecause is null && !summary.Pulls.Any(p => p.Failed) ? 0 : 2;
             }
             if (parse.GetValue(asOf) is not null)
             {
@@ -56,6 +56,7 @@ internal static class RunCommand
     /// <summary>`run --once`: what this pass ingested and matched, the sweep, and the requests that need attention.</summary>
     private static async Task PrintSummaryAsync(RequestStore requestStore, MatchStore matchStore, RunSummary summary, CancellationToken cancellationToken)
     {
+        PullCommand.Print(summary.Pulls);
         var feeds = new Table().Title("Feeds").AddColumns("Blob", "Outcome", "Format", "Records", "Matches", "Events", "Rejects");
         foreach (var run in summary.Feeds)
         {
