@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
-using Azure.Storage.Queues;
+using System.Text.Json.Nodes;
+using Monitor.Core.Reporting;
 using Microsoft.Extensions.DependencyInjection;
 using Monitor.Core.Pull;
 using Monitor.Core.Storage;
@@ -120,6 +121,20 @@ public sealed class TaxiiPullTests
         Assert.Contains(messages, m => m.Contains("source unset (taxii2.1)"));
         Assert.Equal(3, (await states.GetAsync("wrong", None)).ConsecutiveFailures);
         Assert.NotNull((await states.GetAsync("wrong", None)).FailureAlertedAt);
+
+        // The API shows each source's last pull, cursor and last error.
+        var api = test.Services.GetRequiredService<ReportingApi>();
+        var answer = await api.HandleAsync("GET", "/api/pulls", None);
+        Assert.Equal(200, answer.Status);
+        var sources = JsonNode.Parse(answer.Body)!["sources"]!.AsArray();
+        Assert.Equal(["partner", "unset", "wrong"], sources.Select(s => (string)s!["source"]!));
+        Assert.Equal("2026-11-19T10:00:03.000000Z", (string?)sources[0]!["cursor"]);
+        Assert.Equal(0, (int)sources[0]!["consecutiveFailures"]!);
+        Assert.Equal(3, (int)sources[2]!["consecutiveFailures"]!);
+        Assert.Contains("HTTP 401", (string?)sources[2]!["lastError"]);
+        var one = JsonNode.Parse((await api.HandleAsync("GET", "/api/pulls?source=Wrong", None)).Body)!;
+        Assert.Equal(1, (int)one["count"]!);
+        Assert.Equal(400, (await api.HandleAsync("GET", "/api/pulls?source=a/b", None)).Status);
     }
 
     [Fact]
