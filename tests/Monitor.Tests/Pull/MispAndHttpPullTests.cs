@@ -116,3 +116,51 @@ public sealed class MispAndHttpPullTests
         Assert.Equal(0, await RecordsIngestedAsync(test.Host, "urlhaus"));
     }
 }
+
+/// <summary>TLS is verified: a server whose certificate no trusted authority issued is refused, and the pull says why.</summary>
+public sealed class PullTlsTests
+{
+    [Fact]
+    public async Task A_self_signed_certificate_fails_the_pull()
+    {
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=127.0.0.1", key,
+            System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        var san = new System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder();
+        san.AddIpAddress(System.Net.IPAddress.Loopback);
+        request.CertificateExtensions.Add(san.Build());
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        var handshake = Task.Run(async () =>
+        {
+            using var client = await listener.AcceptTcpClientAsync();
+            await using var tls = new System.Net.Security.SslStream(client.GetStream());
+            try
+            {
+                await tls.AuthenticateAsServerAsync(certificate);
+            }
+            catch (Exception ex) when (ex is System.Security.Authentication.AuthenticationException or IOException)
+            {
+                // The client refused the certificate and closed the connection.
+            }
+        });
+        try
+        {
+            await using var test = PullTestData.PullStorage(pageSize: 10);
+            await PullTestData.ConfigureSourcesAsync(test, $$$"""
+                "secure": {"pull": {"kind": "http", "url": "https://127.0.0.1:{{{port}}}/feed.csv"}}
+                """);
+            var pull = Assert.Single(await test.Services.GetRequiredService<FeedPuller>().PullAsync(null, CancellationToken.None));
+            Assert.Contains($"GET https://127.0.0.1:{port}/feed.csv failed", pull.Error);
+            Assert.Contains("certificate", pull.Error, StringComparison.OrdinalIgnoreCase);
+            Assert.Empty(await PullTestData.BlobsAsync(test, "secure"));
+            await handshake;
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
+}
