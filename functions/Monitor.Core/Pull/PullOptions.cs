@@ -37,17 +37,7 @@ public sealed class PullOptions : IValidatableObject
 
     public LeaseTimings Timings => new(LeaseDuration, RenewInterval);
 
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
-    {
-        if (LeaseDuration.Ticks % TimeSpan.TicksPerSecond != 0)
-        {
-            yield return new ValidationResult($"{Section}:LeaseDuration {LeaseDuration} must be whole seconds", [nameof(LeaseDuration)]);
-        }
-        if (RenewInterval * 2 > LeaseDuration)
-        {
-            yield return new ValidationResult($"{Section}:RenewInterval {RenewInterval} must be at most half of LeaseDuration {LeaseDuration}", [nameof(RenewInterval)]);
-        }
-    }
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) => Timings.Problems(Section);
 }
 
 /// <summary>Waits out a server's Retry-After. A seam so that tests can see the wait without spending it.</summary>

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Diagnostics;
 using Azure;
 using Azure.Storage.Blobs;
@@ -8,7 +9,21 @@ using Microsoft.Extensions.Logging;
 namespace Monitor.Core.Storage;
 
 /// <summary>A lock's blob lease duration (15 to 60 whole seconds) and how often its holder renews it.</summary>
-public sealed record LeaseTimings(TimeSpan LeaseDuration, TimeSpan RenewInterval);
+public sealed record LeaseTimings(TimeSpan LeaseDuration, TimeSpan RenewInterval)
+{
+    /// <summary>What is wrong with the timings of the options section <paramref name="section"/> (a blob lease is granted in whole seconds; a failed renewal must be retried before the lease ends).</summary>
+    public IEnumerable<ValidationResult> Problems(string section)
+    {
+        if (LeaseDuration.Ticks % TimeSpan.TicksPerSecond != 0)
+        {
+            yield return new ValidationResult($"{section}:LeaseDuration {LeaseDuration} must be whole seconds (a blob lease is granted in seconds)", [nameof(LeaseDuration)]);
+        }
+        if (RenewInterval * 2 > LeaseDuration)
+        {
+            yield return new ValidationResult($"{section}:RenewInterval {RenewInterval} must be at most half of LeaseDuration {LeaseDuration}, so that a failed renewal can be retried before the lease ends", [nameof(RenewInterval)]);
+        }
+    }
+}
 
 /// <summary>
 /// Mutual exclusion across processes with a finite blob lease, renewed while held: the sweep lock and the per-source
