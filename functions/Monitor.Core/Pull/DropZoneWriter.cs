@@ -25,7 +25,7 @@ public sealed class DropZoneWriter(MonitorStorage storage)
             }, cancellationToken);
             return true;
         }
-        catch (RequestFailedException ex) when (ex.Status is 409 or 412 && ex.ErrorCode == BlobErrorCode.BlobAlreadyExists || ex.Status == 412)
+        catch (RequestFailedException ex) when (ex.ErrorCode == BlobErrorCode.BlobAlreadyExists || ex.Status == 412)
         {
             return false;
         }
