@@ -37,6 +37,7 @@ public sealed partial class FeedPuller(
     OperationalAlerts alerts,
     IOptions<PullOptions> options,
     IClock clock,
+    TimeProvider time,
     ILogger<FeedPuller> logger)
 {
     /// <summary>The NCRONTAB setting of the PullFeeds timer, which pulls every source whose own schedule is due.</summary>
@@ -97,7 +98,7 @@ public sealed partial class FeedPuller(
         await storage.EnsureCreatedAsync(cancellationToken);
         var lockBlob = storage.Config.GetBlobClient(LockFolder + source);
         await using var held = await BlobLock.TryAcquireAsync(lockBlob, $"Leased while source '{source}' is being pulled, so that two hosts never pull it at once. The content is not used.\n",
-            options.Value.Timings, logger, cancellationToken);
+            options.Value.Timings, time, logger, cancellationToken);
         if (held is null)
         {
             LogHeld(source);

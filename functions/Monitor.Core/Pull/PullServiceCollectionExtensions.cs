@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Monitor.Core.Pull;
 
@@ -11,6 +12,8 @@ internal static class PullServiceCollectionExtensions
     public static IServiceCollection AddMonitorPull(this IServiceCollection services)
     {
         services.AddValidatedOptions<PullOptions>(PullOptions.Section);
+        // Real elapsed time for the pull locks' leases (as for the sweep lock).
+        services.TryAddSingleton(TimeProvider.System);
         services.AddHttpClient(PullHttp.ClientName);
         services.AddSingleton<RetryDelay>(static (delay, cancellationToken) => Task.Delay(delay, cancellationToken));
         return services

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Diagnostics;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
@@ -27,7 +26,8 @@ public sealed record LeaseTimings(TimeSpan LeaseDuration, TimeSpan RenewInterval
 
 /// <summary>
 /// Mutual exclusion across processes with a finite blob lease, renewed while held: the sweep lock and the per-source
-/// pull locks. A holder that dies frees the lock by itself within the lease's duration.
+/// pull locks. A holder that dies frees the lock by itself within the lease's duration. Lease time is real elapsed time
+/// (<see cref="TimeProvider"/>, not the injected IClock that tests freeze): the lease runs on the storage service's time.
 /// </summary>
 public static class BlobLock
 {
@@ -35,16 +35,16 @@ public static class BlobLock
     /// One attempt at the lock on <paramref name="blob"/> (created with <paramref name="content"/> when missing): the
     /// held lease, renewed in the background until disposed, or null when another holder has it.
     /// </summary>
-    public static async Task<BlobLease?> TryAcquireAsync(BlobClient blob, string content, LeaseTimings timings, ILogger logger, CancellationToken cancellationToken)
+    public static async Task<BlobLease?> TryAcquireAsync(BlobClient blob, string content, LeaseTimings timings, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
     {
         var lease = blob.GetBlobLeaseClient(Guid.NewGuid().ToString());
         while (true)
         {
-            var sent = Stopwatch.GetTimestamp();
+            var sent = time.GetTimestamp();
             try
             {
                 await lease.AcquireAsync(timings.LeaseDuration, cancellationToken: cancellationToken);
-                return new BlobLease(lease, sent, timings, logger);
+                return new BlobLease(lease, sent, timings, logger, time);
             }
             catch (RequestFailedException ex) when (ex.ErrorCode == BlobErrorCode.BlobNotFound)
             {
@@ -82,16 +82,57 @@ public sealed partial class BlobLease : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly CancellationTokenSource _lost = new();
+    private readonly TimeProvider _time;
     private readonly Task _renewal;
     private long _renewedAt;
+    private int _renewals;
+    // A hook at a named point for tests: the renewal loop is waiting for its next turn after n renewals.
+    private readonly Lock _gate = new();
+    private bool _waiting;
+    private readonly List<(int Renewals, TaskCompletionSource Reached)> _waiters = [];
 
-    internal BlobLease(BlobLeaseClient lease, long acquiredAt, LeaseTimings settings, ILogger logger)
+    internal BlobLease(BlobLeaseClient lease, long acquiredAt, LeaseTimings settings, ILogger logger, TimeProvider time)
     {
         _lease = lease;
         _settings = settings;
         _logger = logger;
+        _time = time;
         _renewedAt = acquiredAt;
         _renewal = Task.Run(() => RenewAsync(_stop.Token));
+    }
+
+    /// <summary>How many times the lease has been renewed.</summary>
+    public int Renewals => Volatile.Read(ref _renewals);
+
+    /// <summary>Completes once the lease has been renewed <paramref name="renewals"/> times and the loop waits for its next turn.</summary>
+    internal Task WaitingAfterAsync(int renewals)
+    {
+        lock (_gate)
+        {
+            if (_waiting && _renewals >= renewals)
+            {
+                return Task.CompletedTask;
+            }
+            var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((renewals, reached));
+            return reached.Task;
+        }
+    }
+
+    private void SetWaiting(bool waiting)
+    {
+        lock (_gate)
+        {
+            _waiting = waiting;
+            if (waiting)
+            {
+                foreach (var waiter in _waiters.Where(w => w.Renewals <= _renewals).ToList())
+                {
+                    _waiters.Remove(waiter);
+                    waiter.Reached.TrySetResult();
+                }
+            }
+        }
     }
 
     /// <summary>Cancelled when the lease may no longer be held.</summary>
@@ -107,26 +148,30 @@ public sealed partial class BlobLease : IAsyncDisposable
         {
             try
             {
-                await Task.Delay(delay, stop);
+                var turn = Task.Delay(delay, _time, stop);
+                SetWaiting(true);
+                await turn;
+                SetWaiting(false);
             }
             catch (OperationCanceledException)
             {
                 return;
             }
-            // Give up while a renewal interval of the lease is still left, so that the sweep stops before another can start.
-            var left = _settings.LeaseDuration - _settings.RenewInterval - Stopwatch.GetElapsedTime(_renewedAt);
+            // Give up while a renewal interval of the lease is still left, so that the holder stops before another can start.
+            var left = _settings.LeaseDuration - _settings.RenewInterval - _time.GetElapsedTime(_renewedAt);
             if (left <= TimeSpan.Zero)
             {
-                Lose($"the lease was not renewed for {Stopwatch.GetElapsedTime(_renewedAt).TotalSeconds:0.#} s of its {_settings.LeaseDuration.TotalSeconds:0} s");
+                Lose($"the lease was not renewed for {_time.GetElapsedTime(_renewedAt).TotalSeconds:0.#} s of its {_settings.LeaseDuration.TotalSeconds:0} s");
                 return;
             }
-            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(stop);
-            attempt.CancelAfter(left < _settings.RenewInterval ? left : _settings.RenewInterval);
-            var sent = Stopwatch.GetTimestamp();
+            using var timeout = new CancellationTokenSource(left < _settings.RenewInterval ? left : _settings.RenewInterval, _time);
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(stop, timeout.Token);
+            var sent = _time.GetTimestamp();
             try
             {
                 await _lease.RenewAsync(cancellationToken: attempt.Token);
                 _renewedAt = sent;
+                Interlocked.Increment(ref _renewals);
                 delay = _settings.RenewInterval;
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Monitor.Core.Storage;
@@ -11,7 +10,9 @@ namespace Monitor.Core.Sweep;
 /// sweep still working on it (do not resend), and overlapping sweeps queue the same alert twice. The lease is finite,
 /// so a holder that dies frees the lock by itself within <see cref="SweepLockOptions.LeaseDuration"/>.
 /// </summary>
-public sealed partial class SweepLock(MonitorStorage storage, IOptions<SweepLockOptions> options, ILogger<SweepLock> logger)
+/// <remarks>Lease time is real elapsed time (<see cref="TimeProvider"/>, not the injected IClock that tests freeze): the
+/// lease runs on the storage service's time. Tests replace the TimeProvider to step renewals deterministically.</remarks>
+public sealed partial class SweepLock(MonitorStorage storage, IOptions<SweepLockOptions> options, ILogger<SweepLock> logger, TimeProvider time)
 {
     public const string BlobName = "_state/sweep-lock";
 
@@ -33,16 +34,15 @@ public sealed partial class SweepLock(MonitorStorage storage, IOptions<SweepLock
         var settings = options.Value;
         await storage.EnsureCreatedAsync(cancellationToken);
         var blob = storage.Config.GetBlobClient(BlobName);
-        // Real elapsed time, not the injected clock: the lease runs on the storage service's time, and tests freeze IClock.
-        var started = Stopwatch.GetTimestamp();
+        var started = time.GetTimestamp();
         var announced = false;
         while (true)
         {
-            if (await BlobLock.TryAcquireAsync(blob, LockContent, settings.Timings, logger, cancellationToken) is { } held)
+            if (await BlobLock.TryAcquireAsync(blob, LockContent, settings.Timings, time, logger, cancellationToken) is { } held)
             {
                 return held;
             }
-            var waited = Stopwatch.GetElapsedTime(started);
+            var waited = time.GetElapsedTime(started);
             if (waited >= settings.MaxWait)
             {
                 LogSkipped(Location, waited.TotalSeconds);
@@ -56,7 +56,7 @@ public sealed partial class SweepLock(MonitorStorage storage, IOptions<SweepLock
                 waiting?.Invoke(message);
             }
             var left = settings.MaxWait - waited;
-            await Task.Delay(left < settings.PollInterval ? left : settings.PollInterval, cancellationToken);
+            await Task.Delay(left < settings.PollInterval ? left : settings.PollInterval, time, cancellationToken);
         }
     }
 
