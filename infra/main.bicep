@@ -35,6 +35,12 @@ param overdueSweepSchedule string = '0 */5 * * * *'
 @description('NCRONTAB schedule of the daily digest runs; the first run at or after Alerts__DigestTimeOfDayUtc writes the day\'s digest.')
 param dailyDigestSchedule string = '0 */5 * * * *'
 
+@description('NCRONTAB schedule of the PullFeeds timer; on each tick it pulls the sources of config/sources.json whose own pull schedule is due.')
+param pullFeedsSchedule string = '0 * * * * *'
+
+@description('App settings that config/sources.json names in passwordSetting / tokenSetting, e.g. [\'PARTNER_TAXII_PASSWORD\']: each becomes a Key Vault reference to the secret of the same name with dashes (PARTNER-TAXII-PASSWORD).')
+param pullSecretSettings array = []
+
 @description('Replication of the storage account.')
 @allowed(['Standard_LRS', 'Standard_ZRS', 'Standard_GRS', 'Standard_GZRS', 'Standard_RAGRS', 'Standard_RAGZRS'])
 param storageSku string = 'Standard_LRS'
@@ -107,10 +113,24 @@ module rbac 'modules/rbac.bicep' = {
   }
 }
 
+module keyVault 'modules/keyvault.bicep' = {
+  scope: rg
+  name: 'keyvault'
+  params: {
+    name: 'kv-mon-${take(token, 17)}'
+    location: location
+    tags: tags
+    identityId: identity.outputs.id
+    identityPrincipalId: identity.outputs.principalId
+    deployerPrincipalId: principalId
+    deployerPrincipalType: principalType
+  }
+}
+
 module functionApp 'modules/functionapp.bicep' = {
   scope: rg
   name: 'functionapp'
-  // The host reaches storage on its first start: the roles must exist by then.
+  // The host reaches storage (and resolves Key Vault references) on its first start: the roles must exist by then.
   dependsOn: [rbac]
   params: {
     planName: 'plan-monitor-${token}'
@@ -126,6 +146,9 @@ module functionApp 'modules/functionapp.bicep' = {
     applicationInsightsConnectionString: monitoring.outputs.connectionString
     overdueSweepSchedule: overdueSweepSchedule
     dailyDigestSchedule: dailyDigestSchedule
+    pullFeedsSchedule: pullFeedsSchedule
+    keyVaultName: keyVault.outputs.name
+    pullSecretSettings: pullSecretSettings
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
     extraAppSettings: extraAppSettings
@@ -157,5 +180,6 @@ output AZURE_STORAGE_BLOB_ENDPOINT string = storage.outputs.blobEndpoint
 output AZURE_STORAGE_TABLE_ENDPOINT string = storage.outputs.tableEndpoint
 output AZURE_STORAGE_QUEUE_ENDPOINT string = storage.outputs.queueEndpoint
 output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
+output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output EVENTGRID_SYSTEM_TOPIC_NAME string = eventGrid.outputs.systemTopicName
 output EVENTGRID_DEADLETTER_CONTAINER string = deadLetterContainerName

@@ -23,6 +23,7 @@ internal static class AuditCommand
             await using var services = MonitorCommands.Services(parse);
             var result = await FeedAudit.RunAsync(services.GetRequiredService<MonitorStorage>(), ct);
             Print(result, parse.GetValue(problems));
+            PullCommand.PrintStates(await services.GetRequiredService<PullStateStore>().SourcesAsync(ct));
             return result.Unaccounted.Count == 0 ? 0 : FeedAudit.UnaccountedExitCode;
         });
         return command;

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Monitor.Core;
 using Monitor.Core.Digests;
 using Monitor.Core.Ingest;
+using Monitor.Core.Pull;
 using Monitor.Core.Storage;
 using Monitor.Core.Sweep;
 using NCrontab;
@@ -20,6 +21,9 @@ public sealed record RunSummary(IReadOnlyList<FeedRunEntity> Feeds, IReadOnlyLis
     /// <summary>The daily digest the pass wrote after its sweep, or null when it was not due.</summary>
     public DigestWriteResult? Digest { get; init; }
 
+    /// <summary>The sources whose pull schedule was due, pulled before the drop zone was read.</summary>
+    public IReadOnlyList<SourcePull> Pulls { get; init; } = [];
+
     /// <summary>A stop (Ctrl+C, SIGTERM) ended the pass early; <see cref="Failures"/> says what was left pending.</summary>
     public bool Stopped { get; init; }
 }
@@ -30,8 +34,8 @@ public sealed record SweepStep(SweepResult Sweep, DigestWriteResult? Digest);
 /// <summary>
 /// The local stand-in for the Functions host: it delivers each new blob version of the drop zone to the same
 /// <see cref="FeedIngestor"/> the blob trigger calls (retrying a failing blob, then parking it as poison) and
-/// runs the same <see cref="OverdueSweeper"/> and <see cref="DigestWriter"/> as the timer triggers, on the same NCRONTAB
-/// schedules.
+/// runs the same <see cref="FeedPuller"/>, <see cref="OverdueSweeper"/> and <see cref="DigestWriter"/> as the timer triggers,
+/// on the same NCRONTAB schedules.
 /// </summary>
 public sealed partial class LocalHost(
     MonitorStorage storage,
@@ -39,6 +43,7 @@ public sealed partial class LocalHost(
     FeedIngestor ingestor,
     OverdueSweeper sweeper,
     DigestWriter digests,
+    FeedPuller puller,
     IConfiguration configuration,
     IOptions<MonitorOptions> options,
     IClock clock,
@@ -160,17 +165,19 @@ public sealed partial class LocalHost(
     /// <summary>`monitor run --once`: everything pending, then one sweep at <paramref name="asOf"/> and the day's digest when due.</summary>
     public async Task<RunSummary> RunOnceAsync(Instant asOf, Action<string>? progress, CancellationToken cancellationToken)
     {
+        // Due pulls first, so that what they land in the drop zone is ingested in this pass.
+        var pulls = await puller.PullDueAsync(cancellationToken);
         var (runs, failures) = await ProcessPendingAsync(progress, cancellationToken);
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
             var step = await SweepAsync(asOf, progress, cancellationToken);
-            return new RunSummary(runs, failures, step.Sweep) { Digest = step.Digest };
+            return new RunSummary(runs, failures, step.Sweep) { Digest = step.Digest, Pulls = pulls };
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // The sweep is computed from state, so the next one catches up: what the pass ingested is kept and shown.
-            return new RunSummary(runs, failures, new SweepResult(asOf, 0, 0, 0, 0, []) { SkippedBecause = StoppedBeforeSweep }) { Stopped = true };
+            return new RunSummary(runs, failures, new SweepResult(asOf, 0, 0, 0, 0, []) { SkippedBecause = StoppedBeforeSweep }) { Stopped = true, Pulls = pulls };
         }
     }
 
@@ -201,6 +208,10 @@ public sealed partial class LocalHost(
         {
             try
             {
+                foreach (var pull in await puller.PullDueAsync(cancellationToken))
+                {
+                    report($"Pull {pull.Line}");
+                }
                 var (runs, failures) = await ProcessPendingAsync(report, cancellationToken);
                 ingested += runs.Count;
                 foreach (var run in runs)

@@ -70,6 +70,7 @@ public static class MonitorCommands
         root.Options.Add(Verbose);
         root.Subcommands.Add(RunCommand.Build());
         root.Subcommands.Add(PushCommand.Build());
+        root.Subcommands.Add(PullCommand.Build());
         root.Subcommands.Add(SweepCommand.Build());
         root.Subcommands.Add(RequestsCommand.Build());
         root.Subcommands.Add(MatchesCommand.Build());

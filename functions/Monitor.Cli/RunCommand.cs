@@ -34,6 +34,7 @@ internal static class RunCommand
                 var summary = await host.RunOnceAsync(at, line => AnsiConsole.MarkupLineInterpolated($"[grey]{line}[/]"), ct);
                 // After a stop the summary is still read and printed: it says what the pass did.
                 await PrintSummaryAsync(services.GetRequiredService<RequestStore>(), services.GetRequiredService<MatchStore>(), summary, summary.Stopped ? CancellationToken.None : ct);
+                // A failed pull is printed, not an exit code: the pipeline ran; `monitor pull` is the verb that fails for it.
                 return summary.Stopped || ct.IsCancellationRequested ? 130 : summary.Failures.Count == 0 && summary.Sweep.SkippedBecause is null ? 0 : 2;
             }
             if (parse.GetValue(asOf) is not null)
@@ -57,6 +58,7 @@ internal static class RunCommand
     /// <summary>`run --once`: what this pass ingested and matched, the sweep, and the requests that need attention.</summary>
     private static async Task PrintSummaryAsync(RequestStore requestStore, MatchStore matchStore, RunSummary summary, CancellationToken cancellationToken)
     {
+        PullCommand.Print(summary.Pulls);
         var feeds = new Table().Title("Feeds").AddColumns("Blob", "Outcome", "Format", "Records", "Matches", "Events", "Rejects");
         foreach (var run in summary.Feeds)
         {

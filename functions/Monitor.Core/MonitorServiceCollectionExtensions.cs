@@ -5,6 +5,7 @@ using Monitor.Core.Config;
 using Monitor.Core.Digests;
 using Monitor.Core.Feeds;
 using Monitor.Core.Ingest;
+using Monitor.Core.Pull;
 using Monitor.Core.Reporting;
 using Monitor.Core.Storage;
 using Monitor.Core.Sweep;
@@ -29,6 +30,7 @@ public static class MonitorServiceCollectionExtensions
         services.AddMonitorIngest();
         // One way: the sweep raises and delivers alerts; the digest and reporting only read state.
         services.AddMonitorAlerts();
+        services.AddMonitorPull();
         services.AddMonitorSweep();
         services.AddMonitorDigest();
         services.AddMonitorReporting();

@@ -32,6 +32,11 @@ public sealed class ReportingHttp(ReportingApi api)
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = ApiRoutes.Report)] HttpRequestData request, CancellationToken cancellationToken) =>
         AnswerAsync(request, cancellationToken);
 
+    [Function(nameof(GetPulls))]
+    public Task<HttpResponseData> GetPulls(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = ApiRoutes.Pulls)] HttpRequestData request, CancellationToken cancellationToken) =>
+        AnswerAsync(request, cancellationToken);
+
     private async Task<HttpResponseData> AnswerAsync(HttpRequestData request, CancellationToken cancellationToken)
     {
         // The raw path (still percent-encoded) and query: the API decodes each path segment itself.

@@ -29,6 +29,15 @@ param overdueSweepSchedule string
 @description('NCRONTAB schedule of the daily digest runs (app setting DailyDigestSchedule); the first run at or after Alerts__DigestTimeOfDayUtc writes the day\'s digest.')
 param dailyDigestSchedule string
 
+@description('NCRONTAB schedule of the PullFeeds timer (app setting PullFeedsSchedule).')
+param pullFeedsSchedule string
+
+@description('The Key Vault that holds the pull secrets.')
+param keyVaultName string
+
+@description('App settings that are Key Vault references: the passwordSetting / tokenSetting names of config/sources.json.')
+param pullSecretSettings array = []
+
 @description('Most instances Flex Consumption may scale out to.')
 @minValue(1)
 @maxValue(1000)
@@ -60,11 +69,16 @@ var appSettings = {
   MonitorStorage__clientId: identityClientId
   OverdueSweepSchedule: overdueSweepSchedule
   DailyDigestSchedule: dailyDigestSchedule
+  PullFeedsSchedule: pullFeedsSchedule
   // Identifies the Application Insights resource and its ingestion endpoint; it cannot send on its own because the
   // resource has local auth disabled. Telemetry is authenticated with the identity:
   APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD;ClientId=${identityClientId}'
 }
+
+// Pull secrets: each named setting is a Key Vault reference (secret names take dashes, not underscores), resolved by the
+// platform with the app's identity (keyVaultReferenceIdentity), so the secret never appears in the app's configuration.
+var secretReferences = toObject(pullSecretSettings, setting => setting, setting => '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${replace(setting, '_', '-')})')
 
 resource plan 'Microsoft.Web/serverfarms@2024-11-01' = {
   name: planName
@@ -96,6 +110,7 @@ resource app 'Microsoft.Web/sites@2024-11-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    keyVaultReferenceIdentity: identityId
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
@@ -127,7 +142,7 @@ resource app 'Microsoft.Web/sites@2024-11-01' = {
 resource settings 'Microsoft.Web/sites/config@2024-11-01' = {
   parent: app
   name: 'appsettings'
-  properties: union(appSettings, extraAppSettings)
+  properties: union(appSettings, secretReferences, extraAppSettings)
 }
 
 // No publishing passwords: deployment goes through Entra ID (azd, az functionapp deploy) only.

@@ -34,6 +34,7 @@ internal static class AlertServiceCollectionExtensions
             });
         services.AddSingleton<AlertWebhook>();
         services.AddSingleton<WebhookOutbox>();
+        services.AddSingleton<OperationalAlerts>();
         return services;
     }
 }

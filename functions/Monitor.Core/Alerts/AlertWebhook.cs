@@ -18,12 +18,16 @@ public sealed partial class AlertWebhook(IHttpClientFactory clients, IOptions<Al
     public bool Enabled => options.Value.WebhookEnabled;
 
     /// <returns><see cref="WebhookStatuses.Delivered"/>, or "failed: " and the reason.</returns>
-    public async Task<string> PostAsync(AlertEntity alert, CancellationToken cancellationToken)
+    public Task<string> PostAsync(AlertEntity alert, CancellationToken cancellationToken) =>
+        PostAsync(alert.AlertId, WebhookPayload.Build(alert, options.Value.Format), cancellationToken);
+
+    /// <summary>POSTs an already built body (Slack or Teams shape, as <see cref="AlertOptions.Format"/> says).</summary>
+    internal async Task<string> PostAsync(string alertId, string payload, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var url = new Uri(settings.WebhookUrl!.Trim(), UriKind.Absolute);
         using var client = clients.CreateClient(ClientName);
-        using var content = new StringContent(WebhookPayload.Build(alert, settings.Format), Encoding.UTF8, "application/json");
+        using var content = new StringContent(payload, Encoding.UTF8, "application/json");
         try
         {
             using var response = await client.PostAsync(url, content, cancellationToken);
@@ -32,14 +36,14 @@ public sealed partial class AlertWebhook(IHttpClientFactory clients, IOptions<Al
                 return WebhookStatuses.Delivered;
             }
             var status = $"{WebhookStatuses.FailedPrefix}HTTP {(int)response.StatusCode} {response.ReasonPhrase}".TrimEnd();
-            LogFailed(alert.AlertId, url.GetLeftPart(UriPartial.Authority), status);
+            LogFailed(alertId, url.GetLeftPart(UriPartial.Authority), status);
             return status;
         }
         catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException or BrokenCircuitException
                                    || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             var status = $"{WebhookStatuses.FailedPrefix}{Describe(ex)}";
-            LogFailed(alert.AlertId, url.GetLeftPart(UriPartial.Authority), status);
+            LogFailed(alertId, url.GetLeftPart(UriPartial.Authority), status);
             return status;
         }
     }

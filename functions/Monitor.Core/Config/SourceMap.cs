@@ -11,6 +11,8 @@ public sealed record SourceSettings(string Name, string? Party)
 {
     /// <summary>How this source's files are read where detection cannot guess; null: everything detected.</summary>
     public SourceFormat? Format { get; init; }
+    /// <summary>How and when the source is pulled (null: it only arrives in the drop zone).</summary>
+    public PullSettings? Pull { get; init; }
 }
 
 /// <summary>Maps reporters and source folders to parties, and holds each source's settings.</summary>
@@ -90,6 +92,7 @@ public sealed class SourceMap
             case JsonValueKind.Object:
                 string? party = null;
                 SourceFormat? format = null;
+                PullSettings? pull = null;
                 foreach (var field in value.EnumerateObject())
                 {
                     switch (field.Name)
@@ -100,11 +103,14 @@ public sealed class SourceMap
                         case "format":
                             format = SourceFormat.Parse(name, field.Value);
                             break;
+                        case "pull":
+                            pull = PullSettings.Parse(name, field.Value);
+                            break;
                         default:
-                            throw new FormatException($"source '{name}': unknown field '{field.Name}' (expected party, format)");
+                            throw new FormatException($"source '{name}': unknown field '{field.Name}' (expected party, format, pull)");
                     }
                 }
-                return new SourceSettings(name, party) { Format = format };
+                return new SourceSettings(name, party) { Format = format, Pull = pull };
             default:
                 throw new FormatException($"source '{name}' must map to a party code or to an object such as {{\"party\": \"CN\"}}");
         }

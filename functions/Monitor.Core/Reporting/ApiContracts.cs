@@ -110,6 +110,33 @@ public sealed record AlertView(
 /// <summary><c>GET /api/alerts</c>: the alerts reached in [From, To).</summary>
 public sealed record AlertListAnswer(DateTimeOffset From, DateTimeOffset To, int Count, IReadOnlyList<AlertView> Alerts);
 
+/// <summary>Where a pulled source stands: its PullState row, or only its configuration when it was never pulled.</summary>
+public sealed record PullStateView(
+    string Source,
+    string Kind,
+    string Url,
+    bool Configured,
+    string? Schedule,
+    DateTimeOffset? LastPullAt,
+    DateTimeOffset? LastSuccessAt,
+    int LastBlobs,
+    int LastObjects,
+    string? Cursor,
+    string? HttpETag,
+    DateTimeOffset? HttpLastModified,
+    int ConsecutiveFailures,
+    string? LastError,
+    DateTimeOffset? LastErrorAt,
+    DateTimeOffset? FailureAlertedAt)
+{
+    public static PullStateView From(PullStateEntity s, string? schedule) => new(
+        s.Source, s.Kind, s.Url, schedule is not null, schedule, s.LastPullAt, s.LastSuccessAt, s.LastBlobs, s.LastObjects, s.Cursor, s.HttpETag,
+        s.HttpLastModified, s.ConsecutiveFailures, s.LastError, s.LastErrorAt, s.FailureAlertedAt);
+}
+
+/// <summary><c>GET /api/pulls</c>: each pulled source's last pull, cursor and last error, by source name.</summary>
+public sealed record PullListAnswer(int Count, IReadOnlyList<PullStateView> Sources);
+
 /// <summary>The body of every error answer.</summary>
 internal sealed record ApiError(string Error, int Status);
 
@@ -123,6 +150,7 @@ internal sealed record ApiError(string Error, int Status);
 [JsonSerializable(typeof(RequestListAnswer))]
 [JsonSerializable(typeof(RequestDetailAnswer))]
 [JsonSerializable(typeof(AlertListAnswer))]
+[JsonSerializable(typeof(PullListAnswer))]
 [JsonSerializable(typeof(ApiError))]
 [JsonSerializable(typeof(string))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext

@@ -53,6 +53,16 @@ public sealed record AlertsQuery(Instant From, Instant To)
     private static string Format(Instant instant) => InstantPattern.General.Format(instant);
 }
 
+/// <summary><c>GET /api/pulls</c>: every pulled source, or only <see cref="Source"/>.</summary>
+public sealed record PullsQuery(string? Source)
+{
+    internal static PullsQuery Parse(ApiParameters parameters)
+    {
+        parameters.Allow("source");
+        return new(parameters.Source("source"));
+    }
+}
+
 /// <summary>The body of <c>GET /api/reports/{period}</c>.</summary>
 public enum ReportFormat
 {
@@ -151,6 +161,11 @@ internal sealed partial class ApiParameters
     public string? Party(string name) => Text(name) is not { } party ? null
         : PartyPattern().IsMatch(party) ? party.ToUpperInvariant()
         : throw new ApiParameterException($"{name}: {Quote(party)} is not a party code (letters, digits, '-' or '_', at most 32, e.g. CN)");
+
+    /// <summary>A source name as sources.json and the drop zone spell it (compared lower case).</summary>
+    public string? Source(string name) => Text(name) is not { } source ? null
+        : source.Length <= 64 && source.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') ? source.ToLowerInvariant()
+        : throw new ApiParameterException($"{name}: {Quote(source)} is not a source name (letters, digits, '-', '_' or '.', at most 64)");
 
     public string? Level(string name) => Text(name) is not { } text ? null
         : ClockLevels.TryParse(text, out var level) && !text.Any(char.IsWhiteSpace) ? ClockLevels.Name(level)

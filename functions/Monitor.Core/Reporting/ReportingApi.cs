@@ -35,6 +35,7 @@ public sealed record ApiResponse(int Status, string ContentType, string Body)
 /// <item><c>GET /api/requests/{id}</c>: the row, its timeline (newest first), each clock's explanation and the quality score's reasons.</item>
 /// <item><c>GET /api/alerts?from=&amp;to=</c>: the alerts whose level was reached in [from, to).</item>
 /// <item><c>GET /api/reports/{period}?format=json|csv|html&amp;asOf=</c>: recomputes the period (and its PeriodStats rows) and returns the report.</item>
+/// <item><c>GET /api/pulls?source=</c>: each pulled source's last pull, cursor and last error.</item>
 /// </list>
 /// </remarks>
 public sealed class ReportingApi(
@@ -42,6 +43,7 @@ public sealed class ReportingApi(
     RequestStore requests,
     RequestEventStore requestEvents,
     AlertStore alertStore,
+    PullStateStore pullStates,
     ReportService reports,
     MonitorConfiguration configuration,
     IClock clock)
@@ -77,6 +79,8 @@ public sealed class ReportingApi(
                 _ => new ApiResponse(200, ApiResponse.JsonType, ReportFormats.ToJson(report)),
             };
         }),
+        new(ApiRoutes.Pulls, static async (api, _, parameters, ct) =>
+            ApiResponse.Json(await api.PullsAsync(PullsQuery.Parse(parameters), ct), ApiJsonContext.Api.PullListAnswer)),
     ];
 
     private static readonly string RouteList = string.Join(", ", Routes.Select(r => $"/{ApiRoutes.Prefix}/{r.Template}"));
@@ -173,6 +177,29 @@ public sealed class ReportingApi(
         var report = await reports.ComputeAsync(query.Period, query.AsOf ?? Now, cancellationToken);
         await reports.SaveStatsAsync(report, cancellationToken);
         return report;
+    }
+
+    /// <summary>
+    /// The PullState of every source that sources.json gives a pull block (those never pulled yet with only their
+    /// configuration), and of sources pulled before that are no longer configured, by source name.
+    /// </summary>
+    public async Task<PullListAnswer> PullsAsync(PullsQuery query, CancellationToken cancellationToken)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
+        var configured = (await configuration.LoadAsync(cancellationToken)).Sources.Sources.Where(s => s.Pull is not null)
+            .ToDictionary(s => s.Name.ToLowerInvariant(), s => s.Pull!, StringComparer.Ordinal);
+        var states = (await pullStates.SourcesAsync(cancellationToken)).ToDictionary(s => s.Source, StringComparer.Ordinal);
+        var views = configured.Keys.Union(states.Keys)
+            .Where(name => query.Source is null || name == query.Source)
+            .Order(StringComparer.Ordinal)
+            .Select(name =>
+            {
+                var pull = configured.GetValueOrDefault(name);
+                var state = states.GetValueOrDefault(name) ?? new PullStateEntity { Source = name, Kind = pull!.KindName, Url = pull.Url.GetLeftPart(UriPartial.Path) };
+                return PullStateView.From(state, pull?.Schedule);
+            })
+            .ToList();
+        return new PullListAnswer(views.Count, views);
     }
 
     private Instant Now => clock.GetCurrentInstant();

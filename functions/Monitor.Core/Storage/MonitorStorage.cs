@@ -44,6 +44,7 @@ public sealed class MonitorStorage(
     internal TableClient Rejects => Table(StorageNames.RejectsTable);
     internal TableClient SweepSchedule => Table(StorageNames.SweepScheduleTable);
     internal TableClient PeriodStats => Table(StorageNames.PeriodStatsTable);
+    internal TableClient PullState => Table(StorageNames.PullStateTable);
 
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
     {

@@ -18,6 +18,8 @@ public sealed class StorageNames(string prefix = "")
     /// <summary>Internal: the next instant at which each request's level can change, so the sweep reads only those.</summary>
     public const string SweepScheduleTable = "SweepSchedule";
     public const string PeriodStatsTable = "PeriodStats";
+    /// <summary>Where each pulled source stands: cursor, HTTP validators, MISP events taken, last success and error.</summary>
+    public const string PullStateTable = "PullState";
 
     public const string AlertsQueue = "overdue-alerts";
 
@@ -32,5 +34,5 @@ public sealed class StorageNames(string prefix = "")
     public string Queue(string name) => Prefix.Length == 0 ? name : $"{Prefix}-{name}";
 
     public static readonly string[] Containers = [IncomingContainer, ArchiveContainer, QuarantineContainer, ReportsContainer, ConfigContainer];
-    public static readonly string[] Tables = [RequestsTable, RequestEventsTable, MatchesTable, AlertsTable, FeedRunsTable, RejectsTable, SweepScheduleTable, PeriodStatsTable];
+    public static readonly string[] Tables = [RequestsTable, RequestEventsTable, MatchesTable, AlertsTable, FeedRunsTable, RejectsTable, SweepScheduleTable, PeriodStatsTable, PullStateTable];
 }

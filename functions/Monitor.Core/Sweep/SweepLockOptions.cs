@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Monitor.Core.Storage;
 
 namespace Monitor.Core.Sweep;
 
@@ -29,15 +30,7 @@ public sealed class SweepLockOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
-    {
-        if (LeaseDuration.Ticks % TimeSpan.TicksPerSecond != 0)
-        {
-            yield return new ValidationResult($"{Section}:LeaseDuration {LeaseDuration} must be whole seconds (a blob lease is granted in seconds)", [nameof(LeaseDuration)]);
-        }
-        if (RenewInterval * 2 > LeaseDuration)
-        {
-            yield return new ValidationResult($"{Section}:RenewInterval {RenewInterval} must be at most half of LeaseDuration {LeaseDuration}, so that a failed renewal can be retried before the lease ends", [nameof(RenewInterval)]);
-        }
-    }
+    public LeaseTimings Timings => new(LeaseDuration, RenewInterval);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) => Timings.Problems(Section);
 }

@@ -29,6 +29,16 @@ public sealed class FunctionsMetadataTests
         Assert.Equal("%DailyDigestSchedule%", digest.GetProperty("schedule").GetString());
     }
 
+    /// <summary>Pulling sources has its own timer; each source's own schedule decides whether it is pulled on a tick.</summary>
+    [Fact]
+    public void Metadata_lists_the_pull_timer_on_its_own_schedule_setting()
+    {
+        var functions = FunctionsMetadata.Load();
+
+        var pull = functions["PullFeeds"].GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("type").GetString() == "timerTrigger");
+        Assert.Equal("%PullFeedsSchedule%", pull.GetProperty("schedule").GetString());
+    }
+
     /// <summary>In Azure the host puts a blob it gave up on on the blob trigger's poison queue; a function records it.</summary>
     [Fact]
     public void Metadata_lists_the_poison_queue_trigger_on_the_storage_connection()

@@ -13,6 +13,7 @@ public sealed class ReportingFunctionsMetadataTests
     [InlineData("GetRequest", "requests/{id}")]
     [InlineData("GetAlerts", "alerts")]
     [InlineData("GetReport", "reports/{period}")]
+    [InlineData("GetPulls", "pulls")]
     public void Each_reporting_route_is_a_GET_with_function_level_authorization(string function, string route)
     {
         var functions = FunctionsMetadata.Load();

@@ -52,7 +52,7 @@ public sealed partial class ArmTemplateTests(CompiledTemplate compiled) : IClass
         var queues = variables["contractQueues"]!.AsArray().Select(n => (string)n!).ToList();
 
         Assert.Equal(["incoming", "archive", "quarantine", "reports", "config"], containers);
-        Assert.Equal(["Requests", "RequestEvents", "Matches", "Alerts", "FeedRuns", "Rejects", "SweepSchedule", "PeriodStats"], tables);
+        Assert.Equal(["Requests", "RequestEvents", "Matches", "Alerts", "FeedRuns", "Rejects", "SweepSchedule", "PeriodStats", "PullState"], tables);
         Assert.Equal(["overdue-alerts"], queues);
         // The code's contract is a subset of what is provisioned (the monitor also creates them on first use).
         Assert.All(StorageNames.Containers, c => Assert.Contains(c, containers));
@@ -237,16 +237,40 @@ public sealed partial class ArmTemplateTests(CompiledTemplate compiled) : IClass
         Assert.Equal(JsonValueKind.Number, JsonSerializer.SerializeToElement(file["maximumInstanceCount"]!["value"]).ValueKind);
     }
 
+    /// <summary>Pull secrets live in a Key Vault that only Entra ID and RBAC open; app settings hold references, resolved with the app's identity.</summary>
+    [Fact]
+    public void Pull_secrets_are_key_vault_references_read_with_the_app_identity()
+    {
+        var (vault, _) = compiled.Single("Microsoft.KeyVault/vaults");
+        Assert.True((bool)vault["properties"]!["enableRbacAuthorization"]!);
+        Assert.True((bool)vault["properties"]!["enablePurgeProtection"]!);
+        Assert.Null(vault["properties"]!["accessPolicies"]);
+
+        const string SecretsUser = "4633458b-17de-408a-b874-0445c86b69e6";
+        var (assignment, template) = Assert.Single(compiled.OfType("Microsoft.Authorization/roleAssignments"),
+            r => ((string?)r.Resource["properties"]!["principalId"]) == "[parameters('identityPrincipalId')]" && ((string?)r.Resource["scope"])!.Contains("Microsoft.KeyVault/vaults", StringComparison.Ordinal));
+        Assert.Contains("variables('secretsUser')", (string?)assignment["properties"]!["roleDefinitionId"]);
+        Assert.Equal(SecretsUser, (string?)template["variables"]!["secretsUser"]);
+
+        var (site, _) = compiled.Single("Microsoft.Web/sites");
+        Assert.Equal("[parameters('identityId')]", (string?)site["properties"]!["keyVaultReferenceIdentity"]);
+        var (_, appTemplate) = compiled.Single("Microsoft.Web/sites/config");
+        var reference = (string?)appTemplate["variables"]!["secretReferences"];
+        Assert.Contains("@Microsoft.KeyVault(VaultName={0};SecretName={1})", reference);
+        Assert.Contains("parameters('pullSecretSettings')", reference);
+        Assert.Equal("[parameters('pullFeedsSchedule')]", AppSettings()["PullFeedsSchedule"]);
+    }
+
     private JsonObject Module(string name) =>
         Assert.Single(compiled.OfType("Microsoft.Resources/deployments"), d => (string?)d.Resource["name"] == name).Resource["properties"]!.AsObject();
 
-    /// <summary>The function app's settings: the base variable (resolved) merged with nothing (extraAppSettings defaults to {}).</summary>
+    /// <summary>The function app's settings: the base variable (resolved) merged with nothing (the secret references and extraAppSettings default to empty).</summary>
     private Dictionary<string, string> AppSettings()
     {
         var (config, template) = compiled.Single("Microsoft.Web/sites/config");
         Assert.EndsWith("'appsettings')]", (string?)config["name"]);
         var expression = (string?)config["properties"];
-        Assert.Equal("[union(variables('appSettings'), parameters('extraAppSettings'))]", expression);
+        Assert.Equal("[union(variables('appSettings'), variables('secretReferences'), parameters('extraAppSettings'))]", expression);
         Assert.Equal("{}", template["parameters"]!["extraAppSettings"]!["defaultValue"]!.ToJsonString());
         return template["variables"]!["appSettings"]!.AsObject().ToDictionary(p => p.Key, p => (string)p.Value!);
     }

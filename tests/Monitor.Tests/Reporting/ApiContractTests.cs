@@ -39,6 +39,11 @@ public sealed class ApiContractTests
                 [new AlertView("A5|response|overdue|0000", "A5", "CN", "US", "investigation", "high", "response", "overdue", "at-risk", 0, At, At.AddDays(1), At, true),
                  new AlertView("", "", "", "", "", "", "", "", null, -1, default, default, null, false)]),
             ApiJsonContext.Api.AlertListAnswer);
+        Same(new PullListAnswer(2,
+                [new PullStateView("partner", "taxii2.1", "https://taxii.example/api1/collections/c/", true, "0 */15 * * * *", At, At, 3, 250,
+                    "2026-11-19T10:00:05.000000Z", null, null, 0, "GET https://taxii.example/: HTTP 401 \"x\" <y>", At.AddDays(-1), null),
+                 new PullStateView("", "", "", false, null, null, null, 0, 0, null, "\"abc\"", At, 4, null, null, At)]),
+            ApiJsonContext.Api.PullListAnswer);
         Same(new ApiError("party: \"' or \\\"x\\\" <> '\" is not a party code", 400), ApiJsonContext.Api.ApiError);
         Same("été <x> \"q\" \u007f", ApiJsonContext.Api.String);
     }

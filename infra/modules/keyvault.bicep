@@ -1,0 +1,66 @@
+// The Key Vault of the monitor's secrets, e.g. the passwords and tokens of pulled sources (config/sources.json names
+// them with passwordSetting / tokenSetting; each is an app setting holding a Key Vault reference). Azure RBAC only, no
+// access policies and no keys: the function app's identity may read secrets (Key Vault Secrets User), the deploying
+// user may set them (Key Vault Secrets Officer).
+
+param name string
+param location string
+param tags object
+
+@description('Resource ID of the function app\'s user-assigned identity (keys the assignment name).')
+param identityId string
+
+@description('Principal (object) ID of that identity.')
+param identityPrincipalId string
+
+@description('Object ID of the deploying user or service principal, allowed to set secrets; empty grants nothing.')
+param deployerPrincipalId string = ''
+
+@allowed(['User', 'ServicePrincipal', 'Group'])
+param deployerPrincipalType string = 'User'
+
+var secretsUser = '4633458b-17de-408a-b874-0445c86b69e6'
+var secretsOfficer = 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
+
+resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
+  name: name
+  location: location
+  tags: tags
+  properties: {
+    tenantId: tenant().tenantId
+    sku: {
+      family: 'A'
+      name: 'standard'
+    }
+    enableRbacAuthorization: true
+    enableSoftDelete: true
+    softDeleteRetentionInDays: 90
+    enablePurgeProtection: true
+    // The Flex Consumption app has no virtual network here, so the vault is reached over its public endpoint,
+    // with Entra ID and RBAC deciding who may read.
+    publicNetworkAccess: 'Enabled'
+  }
+}
+
+resource appSecrets 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: vault
+  name: guid(vault.id, identityId, secretsUser)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', secretsUser)
+    principalId: identityPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource deployerSecrets 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(deployerPrincipalId)) {
+  scope: vault
+  name: guid(vault.id, deployerPrincipalId, secretsOfficer)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', secretsOfficer)
+    principalId: deployerPrincipalId
+    principalType: deployerPrincipalType
+  }
+}
+
+output name string = vault.name
+output uri string = vault.properties.vaultUri
