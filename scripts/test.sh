@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Quick start 2: every test. Installs Azurite (npm), restores and builds, starts Azurite, runs `dotnet test`
-# on the solution, stops Azurite. The last line is the summary "N passed, N failed, N skipped".
+# Quick start 2: every test. Installs Azurite and MailDev (npm), restores and builds, starts both, runs `dotnet test`
+# on the solution, stops them. The last line is the summary "N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 source scripts/azurite.sh
+source scripts/maildev.sh
 
 # The review-pack browser test renders the HTML in headless Chromium (Debian's 'chromium'). Install it when it is
 # missing and apt can; if it cannot be had, that test fails and says so (it does not skip).
@@ -23,10 +24,12 @@ if ! dotnet build Monitor.sln -c Release --nologo -v q; then
   exit 1
 fi
 start_azurite || { echo "0 passed, 1 failed"; exit 1; }
+start_maildev || { echo "0 passed, 1 failed"; exit 1; }
 
 results=$(mktemp -d)
 dotnet test Monitor.sln -c Release --no-build --nologo --logger "trx" --results-directory "$results" "$@" 2>&1 | tee "$results/console.log"
 status=${PIPESTATUS[0]}
+stop_maildev
 stop_azurite
 
 # Sum the outcomes of every test run from the TRX files (one per test project).
