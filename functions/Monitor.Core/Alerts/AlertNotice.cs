@@ -21,8 +21,10 @@ public sealed record AlertNotice(AlertEntity Alert, IReadOnlyList<(string Party,
     public static Uri? LinkOf(string? publicBaseUrl, string requestId) =>
         string.IsNullOrWhiteSpace(publicBaseUrl) ? null : new Uri($"{publicBaseUrl.Trim().TrimEnd('/')}/requests/{Uri.EscapeDataString(requestId)}");
 
-    /// <summary>The facts, in reading order (a missing value is left out).</summary>
-    public IEnumerable<(string Name, string Value)> Facts()
+    /// <summary>The facts, in reading order (an empty value is left out rather than shown blank).</summary>
+    public IEnumerable<(string Name, string Value)> Facts() => AllFacts().Where(f => f.Value.Length > 0);
+
+    private IEnumerable<(string Name, string Value)> AllFacts()
     {
         var a = Alert;
         yield return ("Request", a.RequestId);
