@@ -12,7 +12,7 @@ namespace Monitor.Cli;
 /// </summary>
 internal static class SharedOutput
 {
-    public static void Sweep(SweepResult result, DigestWriteResult? digest)
+    public static void Sweep(SweepResult result, DigestWriteResult? digest, DigestMailResult? digestMail = null)
     {
         if (result.SkippedBecause is { } reason)
         {
@@ -39,6 +39,10 @@ internal static class SharedOutput
         if (digest is not null)
         {
             AnsiConsole.MarkupLineInterpolated($"{LocalHost.DigestLine(digest)}");
+        }
+        if (digestMail is not null)
+        {
+            AnsiConsole.MarkupLineInterpolated($"{LocalHost.DigestMailLine(digestMail)}");
         }
     }
 

@@ -46,7 +46,7 @@ public sealed partial class AlertOutbox(
     /// <summary>The deliveries an alert gets under <paramref name="settings"/>: the queue, then each matching route's channels.</summary>
     public List<AlertDeliveryEntity> Plan(AlertEntity alert, NotificationSettings settings)
     {
-        var planned = new List<AlertDeliveryEntity> { New(alert, QueueRoute, DeliveryChannels.Queue, storage.AlertsQueue.Name) };
+        var planned = new List<AlertDeliveryEntity> { New(alert, QueueRoute, DeliveryChannels.Queue, StorageNames.AlertsQueue) };
         foreach (var route in settings.Routes.Where(r => r.Matches(alert)))
         {
             planned.AddRange(route.Channels().Select(c => New(alert, route.Name, c.Channel, c.Target)));

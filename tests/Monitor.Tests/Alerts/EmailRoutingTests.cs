@@ -4,7 +4,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Monitor.Cli;
 using Monitor.Core.Alerts;
 using Monitor.Core.Ingest;
+using Monitor.Core.Reporting;
 using Monitor.Core.Storage;
+using Monitor.Core.Sweep;
 using Monitor.Tests.Infrastructure;
 using Monitor.Tests.Sweep;
 
@@ -113,6 +115,14 @@ public sealed class EmailRoutingTests
         Assert.Equal(1, failed.Attempts);
         Assert.StartsWith($"SMTP 127.0.0.1:{gate.Port}: ", failed.LastError);
         Assert.Equal(test.Clock.GetCurrentInstant().ToDateTimeOffset().AddMinutes(1), failed.NextAttemptAt);
+        // `monitor explain` and the API show each delivery: route, channel, status, attempts, last error.
+        var explained = await test.Services.GetRequiredService<RequestExplainer>().ExplainAsync("R-CN", SweepTestKit.At("2026-11-16T03:30:00Z"), CancellationToken.None);
+        Assert.Contains(explained!.Render(), line => line.StartsWith($"  R-CN|acknowledgement|at-risk|0000  route duty, email to {Us}: failed (1 attempt), last error: SMTP 127.0.0.1:{gate.Port}: ", StringComparison.Ordinal));
+        Assert.Contains(explained.Render(), line => line.StartsWith("  R-CN|acknowledgement|at-risk|0000  route queue, queue to ", StringComparison.Ordinal) && line.EndsWith(": delivered 2026-11-20T00:00:00Z (1 attempt)", StringComparison.Ordinal));
+        var answer = await test.Services.GetRequiredService<ReportingApi>().RequestAsync(new RequestQuery("R-CN", null), CancellationToken.None);
+        Assert.Equal(
+            [("queue", "queue", "delivered", 1, false), ("duty", "email", "failed", 1, true)],
+            answer!.Deliveries.Select(d => (d.Route, d.Channel, d.Status, d.Attempts, d.LastError is not null)).OrderByDescending(d => d.Route == "queue"));
 
         // Within the back-off the failed one is not tried again; the deferred one is, and fails again.
         var early = await kit.SweepAsync("2026-11-16T03:31:00Z");
