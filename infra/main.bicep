@@ -42,6 +42,26 @@ param storageSku string = 'Standard_LRS'
 @description('Extra app settings such as the Feeds__Max* input limits (README "Configuration"). No secrets.')
 param extraAppSettings object = {}
 
+@description('SMTP relay of the alert and digest e-mails (app setting Monitor__Email__Host), e.g. smtp.azurecomm.net for Azure Communication Services or smtp.office365.com; empty: no e-mail.')
+param emailHost string = ''
+
+@description('Port of the SMTP relay.')
+param emailPort int = 587
+
+@description('Sender address of the e-mails (a verified MailFrom address of the relay).')
+param emailFrom string = ''
+
+@description('TLS of the SMTP connection: starttls (port 587), tls (port 465) or none.')
+@allowed(['starttls', 'tls', 'none'])
+param emailSecurity string = 'starttls'
+
+@description('SMTP user name (ACS: the SMTP username of the Communication Services resource); empty: no sign-in.')
+param emailUserName string = ''
+
+@description('SMTP password; stored in Key Vault only, read by the function app through a Key Vault reference. Pass it at deployment (azd env set / a pipeline secret), never in a file.')
+@secure()
+param smtpPassword string = ''
+
 @description('Create the Event Grid subscription (the postdeploy hook sets it, with the key).')
 param deployEventSubscription bool = false
 
@@ -107,6 +127,32 @@ module rbac 'modules/rbac.bicep' = {
   }
 }
 
+module keyVault 'modules/keyvault.bicep' = {
+  scope: rg
+  name: 'keyvault'
+  params: {
+    name: 'kv-mon-${take(token, 17)}'
+    location: location
+    tags: tags
+    identityPrincipalId: identity.outputs.principalId
+    identityId: identity.outputs.id
+    smtpPassword: smtpPassword
+  }
+}
+
+// The e-mail settings (README "Alerts"): the password is a Key Vault reference named by Monitor__Email__PasswordSetting.
+var emailRelaySettings = empty(emailHost) ? {} : {
+  Monitor__Email__Host: emailHost
+  Monitor__Email__Port: string(emailPort)
+  Monitor__Email__From: emailFrom
+  Monitor__Email__Security: emailSecurity
+}
+var emailSignInSettings = empty(emailUserName) ? {} : {
+  Monitor__Email__UserName: emailUserName
+  Monitor__Email__PasswordSetting: 'SmtpPassword'
+  SmtpPassword: '@Microsoft.KeyVault(VaultName=${keyVault.outputs.name};SecretName=${keyVault.outputs.smtpSecretName})'
+}
+
 module functionApp 'modules/functionapp.bicep' = {
   scope: rg
   name: 'functionapp'
@@ -128,6 +174,7 @@ module functionApp 'modules/functionapp.bicep' = {
     dailyDigestSchedule: dailyDigestSchedule
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
+    emailAppSettings: union(emailRelaySettings, emailSignInSettings)
     extraAppSettings: extraAppSettings
   }
 }
@@ -158,4 +205,5 @@ output AZURE_STORAGE_TABLE_ENDPOINT string = storage.outputs.tableEndpoint
 output AZURE_STORAGE_QUEUE_ENDPOINT string = storage.outputs.queueEndpoint
 output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
 output EVENTGRID_SYSTEM_TOPIC_NAME string = eventGrid.outputs.systemTopicName
+output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output EVENTGRID_DEADLETTER_CONTAINER string = deadLetterContainerName
