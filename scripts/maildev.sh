@@ -1,4 +1,4 @@
-# Sourced by the scripts after azurite.sh: runs the pinned MailDev (package.json) as a local SMTP server with a REST
+# Sourced by the scripts after azurite.sh (it uses free_port and wait_listening): runs the pinned MailDev (package.json) as a local SMTP server with a REST
 # API, on free ports. Exports MONITOR_MAILDEV_SMTP_PORT and MONITOR_MAILDEV_WEB_PORT for the e-mail tests;
 # stop_maildev stops it (scripts/test.sh calls it, and the EXIT trap does too).
 REPO_ROOT=${REPO_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
@@ -15,15 +15,11 @@ start_maildev() {
   "$REPO_ROOT/node_modules/.bin/maildev" --ip 127.0.0.1 --smtp "$sp" --web "$wp" --mail-directory "$MAILDEV_DIR" >"$MAILDEV_LOG" 2>&1 &
   MAILDEV_PID=$!
   trap 'stop_maildev; stop_azurite' EXIT
-  for _ in $(seq 150); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$sp") 2>/dev/null && (exec 3<>"/dev/tcp/127.0.0.1/$wp") 2>/dev/null; then
-      export MONITOR_MAILDEV_SMTP_PORT=$sp MONITOR_MAILDEV_WEB_PORT=$wp
-      echo "MailDev is up (smtp $sp, web $wp; pid $MAILDEV_PID)."
-      return 0
-    fi
-    if ! kill -0 "$MAILDEV_PID" 2>/dev/null; then break; fi
-    sleep 0.2
-  done
+  if wait_listening "$MAILDEV_PID" "$sp" "$wp"; then
+    export MONITOR_MAILDEV_SMTP_PORT=$sp MONITOR_MAILDEV_WEB_PORT=$wp
+    echo "MailDev is up (smtp $sp, web $wp; pid $MAILDEV_PID)."
+    return 0
+  fi
   echo "MailDev did not start; its log:" >&2
   cat "$MAILDEV_LOG" >&2
   return 1
