@@ -47,9 +47,13 @@ public sealed partial class AlertOutbox(
     public List<AlertDeliveryEntity> Plan(AlertEntity alert, NotificationSettings settings)
     {
         var planned = new List<AlertDeliveryEntity> { New(alert, QueueRoute, DeliveryChannels.Queue, StorageNames.AlertsQueue) };
+        // A person on two matching routes gets one e-mail: the first route (in file order) that names the address sends it.
+        var addressed = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var route in settings.Routes.Where(r => r.Matches(alert)))
         {
-            planned.AddRange(route.Channels().Select(c => New(alert, route.Name, c.Channel, c.Target)));
+            var email = route.Email.Where(addressed.Add).ToList();
+            var channels = (route with { Email = email }).Channels();
+            planned.AddRange(channels.Select(c => New(alert, route.Name, c.Channel, c.Target)));
         }
         return planned;
     }

@@ -72,6 +72,27 @@ public sealed class EmailRoutingTests
     }
 
     [Fact]
+    public async Task A_recipient_on_two_matching_routes_gets_one_message_per_alert()
+    {
+        await using var test = new TestStorage(settings: Settings());
+        await UploadRoutesAsync(test, $$"""
+            {"routes": [{"name": "cn-duty", "respondingParty": "CN", "email": ["{{Cn}}"]},
+                        {"name": "everyone", "email": ["{{Cn}}", "{{Hotline}}"]}]}
+            """);
+        var kit = await StartAsync(test);
+
+        await kit.SweepAsync("2026-11-16T03:30:00Z");
+
+        Assert.Equal(
+            [$"{Cn} [Monitor] R-CN acknowledgement at-risk", $"{Cn} [Monitor] R-US acknowledgement at-risk",
+             $"{Hotline} [Monitor] R-CN acknowledgement at-risk", $"{Hotline} [Monitor] R-US acknowledgement at-risk"],
+            await ReceivedAsync());
+        Assert.Equal(
+            [$"R-CN|acknowledgement|at-risk|0000 cn-duty {Cn}", $"R-CN|acknowledgement|at-risk|0000 everyone {Hotline}", $"R-US|acknowledgement|at-risk|0000 everyone {Cn}, {Hotline}"],
+            (await kit.DeliveriesAsync()).Where(d => d.Channel == DeliveryChannels.Email).Select(d => $"{d.AlertId} {d.Route} {d.Target}").Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task The_email_names_the_parties_the_due_instant_in_both_zones_why_and_links_the_request()
     {
         await using var test = new TestStorage(settings: Settings());
