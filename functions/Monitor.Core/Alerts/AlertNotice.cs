@@ -48,6 +48,10 @@ public sealed record AlertNotice(AlertEntity Alert, IReadOnlyList<(string Party,
             yield return ("Why", a.Why);
         }
         yield return ("Alert", a.AlertId);
+        if (!string.IsNullOrEmpty(a.CalendarWarning))
+        {
+            yield return ("Calendar warning", a.CalendarWarning);
+        }
     }
 
     /// <summary>The e-mail: a plain-text and an HTML part with the same content.</summary>

@@ -28,7 +28,10 @@ internal static class WebhookPayload
         + (alert.DueAt is { } due ? $" (due {Utc(due)})" : "");
 
     public static string Slack(AlertEntity alert) =>
-        new SlackMessage($"{SlackEscape(Headline(alert))}\nAlert {SlackEscape(alert.AlertId)}, raised by the sweep at {Utc(alert.RaisedAt)}.").ToJson();
+        new SlackMessage($"{SlackEscape(Headline(alert))}\nAlert {SlackEscape(alert.AlertId)}, raised by the sweep at {Utc(alert.RaisedAt)}."
+            + (alert.CalendarWarning is { } warning ? $"\nWarning: {SlackEscape(warning)}" : "")).ToJson();
+
+    public static string Teams(AlertEntity alert) => Teams(new AlertNotice(alert, [], null));
 
     /// <summary>A Workflows message holding one Adaptive Card: title, headline, the facts and a button to the request's page.</summary>
     public static string Teams(AlertNotice notice)
