@@ -48,6 +48,26 @@ param storageSku string = 'Standard_LRS'
 @description('Extra app settings such as the Feeds__Max* input limits (README "Configuration"). No secrets.')
 param extraAppSettings object = {}
 
+@description('SMTP relay of the alert and digest e-mails (app setting Monitor__Email__Host), e.g. smtp.azurecomm.net for Azure Communication Services or smtp.office365.com; empty: no e-mail.')
+param emailHost string = ''
+
+@description('Port of the SMTP relay.')
+param emailPort int = 587
+
+@description('Sender address of the e-mails (a verified MailFrom address of the relay).')
+param emailFrom string = ''
+
+@description('TLS of the SMTP connection: starttls (port 587), tls (port 465) or none.')
+@allowed(['starttls', 'tls', 'none'])
+param emailSecurity string = 'starttls'
+
+@description('SMTP user name (ACS: the SMTP username of the Communication Services resource); empty: no sign-in.')
+param emailUserName string = ''
+
+@description('SMTP password; stored in Key Vault only, read by the function app through a Key Vault reference. Pass it at deployment (azd env set / a pipeline secret), never in a file.')
+@secure()
+param smtpPassword string = ''
+
 @description('Create the Event Grid subscription (the postdeploy hook sets it, with the key).')
 param deployEventSubscription bool = false
 
@@ -124,7 +144,21 @@ module keyVault 'modules/keyvault.bicep' = {
     identityPrincipalId: identity.outputs.principalId
     deployerPrincipalId: principalId
     deployerPrincipalType: principalType
+    smtpPassword: smtpPassword
   }
+}
+
+// The e-mail settings (README "Alerts"): the password is a Key Vault reference named by Monitor__Email__PasswordSetting.
+var emailRelaySettings = empty(emailHost) ? {} : {
+  Monitor__Email__Host: emailHost
+  Monitor__Email__Port: string(emailPort)
+  Monitor__Email__From: emailFrom
+  Monitor__Email__Security: emailSecurity
+}
+var emailSignInSettings = empty(emailUserName) ? {} : {
+  Monitor__Email__UserName: emailUserName
+  Monitor__Email__PasswordSetting: 'SmtpPassword'
+  SmtpPassword: '@Microsoft.KeyVault(VaultName=${keyVault.outputs.name};SecretName=${keyVault.outputs.smtpSecretName})'
 }
 
 module functionApp 'modules/functionapp.bicep' = {
@@ -151,6 +185,7 @@ module functionApp 'modules/functionapp.bicep' = {
     pullSecretSettings: pullSecretSettings
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
+    emailAppSettings: union(emailRelaySettings, emailSignInSettings)
     extraAppSettings: extraAppSettings
   }
 }

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Quick start 2: every test. Installs Azurite (npm), restores and builds, starts Azurite, runs `dotnet test`
-# on the solution, stops Azurite. The last line is the summary "N passed, N failed, N skipped".
+# Quick start 2: every test. Installs Azurite and MailDev (npm), restores and builds, starts both, runs `dotnet test`
+# on the solution, stops them. The last line is the summary "N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 source scripts/azurite.sh
+source scripts/maildev.sh
 
 # The review-pack browser test renders the HTML in headless Chromium (Debian's 'chromium'). Install it when it is
 # missing and apt can; if it cannot be had, that test fails and says so (it does not skip).
@@ -23,12 +24,14 @@ if ! dotnet build Monitor.sln -c Release --nologo -v q; then
   exit 1
 fi
 start_azurite || { echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+start_maildev || { echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 
 results=$(mktemp -d)
 # A test that hangs fails after 10 minutes (far above the slowest test) instead of stalling CI; no dump is written.
 dotnet test Monitor.sln -c Release --no-build --nologo --logger "trx" --results-directory "$results" \
   --blame-hang-timeout 10m --blame-hang-dump-type none "$@" 2>&1 | tee "$results/console.log"
 status=${PIPESTATUS[0]}
+stop_maildev
 stop_azurite
 
 # The summary line, summed from the TRX files; it fails the run when no test ran or a summary is missing.

@@ -23,13 +23,19 @@ public sealed record RunSummary(IReadOnlyList<FeedRunEntity> Feeds, IReadOnlyLis
 
     /// <summary>The sources whose pull schedule was due, pulled before the drop zone was read.</summary>
     public IReadOnlyList<SourcePull> Pulls { get; init; } = [];
+    /// <summary>The digest e-mail the pass sent (or tried), or null when none was due.</summary>
+    public DigestMailResult? DigestMail { get; init; }
 
     /// <summary>A stop (Ctrl+C, SIGTERM) ended the pass early; <see cref="Failures"/> says what was left pending.</summary>
     public bool Stopped { get; init; }
 }
 
 /// <summary>A sweep, then the day's digest when due (null otherwise, and when the sweep was skipped).</summary>
-public sealed record SweepStep(SweepResult Sweep, DigestWriteResult? Digest);
+public sealed record SweepStep(SweepResult Sweep, DigestWriteResult? Digest)
+{
+    /// <summary>The digest e-mail, when its local time had come and it was not sent yet that day.</summary>
+    public DigestMailResult? DigestMail { get; init; }
+}
 
 /// <summary>
 /// The local stand-in for the Functions host: it delivers each new blob version of the drop zone to the same
@@ -44,6 +50,7 @@ public sealed partial class LocalHost(
     OverdueSweeper sweeper,
     DigestWriter digests,
     FeedPuller puller,
+    DigestMailer digestMailer,
     IConfiguration configuration,
     IOptions<MonitorOptions> options,
     IClock clock,
@@ -172,7 +179,7 @@ public sealed partial class LocalHost(
         {
             cancellationToken.ThrowIfCancellationRequested();
             var step = await SweepAsync(asOf, progress, cancellationToken);
-            return new RunSummary(runs, failures, step.Sweep) { Digest = step.Digest, Pulls = pulls };
+            return new RunSummary(runs, failures, step.Sweep) { Digest = step.Digest, DigestMail = step.DigestMail, Pulls = pulls };
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -188,7 +195,11 @@ public sealed partial class LocalHost(
     public async Task<SweepStep> SweepAsync(Instant asOf, Action<string>? waiting, CancellationToken cancellationToken)
     {
         var sweep = await sweeper.SweepAsync(asOf, waiting, cancellationToken);
-        return new SweepStep(sweep, sweep.SkippedBecause is null ? await digests.WriteIfDueAsync(asOf, cancellationToken) : null);
+        if (sweep.SkippedBecause is not null)
+        {
+            return new SweepStep(sweep, null);
+        }
+        return new SweepStep(sweep, await digests.WriteIfDueAsync(asOf, cancellationToken)) { DigestMail = await digestMailer.SendIfDueAsync(asOf, cancellationToken) };
     }
 
     /// <summary>
@@ -240,6 +251,10 @@ public sealed partial class LocalHost(
                     {
                         report(DigestLine(digest));
                     }
+                    if (await digestMailer.SendIfDueAsync(now, cancellationToken) is { } mail)
+                    {
+                        report(DigestMailLine(mail));
+                    }
                     nextDigest = digestSchedule.GetNextOccurrence(now.ToDateTimeUtc());
                 }
                 await Task.Delay(pollInterval, cancellationToken);
@@ -270,6 +285,10 @@ public sealed partial class LocalHost(
 
     public static string DigestLine(DigestWriteResult digest) =>
         $"Digest: {digest.Report.Items.Count} clocks need attention, written to {digest.Container}/{digest.MarkdownBlob} and .html.";
+
+    public static string DigestMailLine(DigestMailResult mail) => mail.Error is null
+        ? $"Digest of {mail.Date:yyyy-MM-dd} e-mailed to {string.Join(", ", mail.Recipients)}."
+        : $"Digest of {mail.Date:yyyy-MM-dd} not e-mailed (the next digest run tries again): {mail.Error}";
 
     public static string FormatRun(FeedRunEntity run) => run.Outcome switch
     {

@@ -98,7 +98,7 @@ internal static class RunCommand
             AnsiConsole.MarkupLineInterpolated($"{matched.Sum(r => r.Matches):N0} matches: too many to list here; `monitor matches --request <id>` shows them.");
         }
 
-        SharedOutput.Sweep(summary.Sweep, summary.Digest);
+        SharedOutput.Sweep(summary.Sweep, summary.Digest, summary.DigestMail);
         var attention = await requestStore.ListAsync(null, null, null, cancellationToken);
         SharedOutput.RequestsTable($"Requests needing attention at {summary.Sweep.AsOf}", attention.Where(r => AttentionLevels.Contains(r.Level)).ToList());
     }

@@ -12,7 +12,7 @@ namespace Monitor.Cli;
 /// </summary>
 internal static class SharedOutput
 {
-    public static void Sweep(SweepResult result, DigestWriteResult? digest)
+    public static void Sweep(SweepResult result, DigestWriteResult? digest, DigestMailResult? digestMail = null)
     {
         if (result.SkippedBecause is { } reason)
         {
@@ -28,13 +28,21 @@ internal static class SharedOutput
         {
             AnsiConsole.MarkupLineInterpolated($"  [yellow]not evaluated[/] {problem.RequestId}: {problem.Reason} (retried by every sweep until fixed)");
         }
-        if (result.Webhooks != WebhookRound.None)
+        if (result.Deliveries != DeliveryRound.None)
         {
-            AnsiConsole.MarkupLineInterpolated($"Webhook: {result.Webhooks.Delivered} delivered, {result.Webhooks.Failed} failed, {result.Webhooks.Deferred} deferred to the next sweep.");
+            AnsiConsole.MarkupLineInterpolated($"Deliveries (queue, e-mail, Teams, Slack): {result.Deliveries.Delivered} delivered, {result.Deliveries.Failed} failed, {result.Deliveries.Deferred} deferred to a later sweep.");
+        }
+        if (result.NotificationsError is { } notificationsError)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]{notificationsError}[/]");
         }
         if (digest is not null)
         {
             AnsiConsole.MarkupLineInterpolated($"{LocalHost.DigestLine(digest)}");
+        }
+        if (digestMail is not null)
+        {
+            AnsiConsole.MarkupLineInterpolated($"{LocalHost.DigestMailLine(digestMail)}");
         }
     }
 

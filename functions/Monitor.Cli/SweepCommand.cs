@@ -23,8 +23,9 @@ internal static class SweepCommand
                 AnsiConsole.MarkupLineInterpolated($"Marked {marked} requests for recomputation.");
             }
             var at = MonitorCommands.Now(parse, asOf, services);
-            var (result, digest) = await services.GetRequiredService<LocalHost>().SweepAsync(at, line => AnsiConsole.MarkupLineInterpolated($"[yellow]{line}[/]"), ct);
-            SharedOutput.Sweep(result, digest);
+            var step = await services.GetRequiredService<LocalHost>().SweepAsync(at, line => AnsiConsole.MarkupLineInterpolated($"[yellow]{line}[/]"), ct);
+            var result = step.Sweep;
+            SharedOutput.Sweep(result, step.Digest, step.DigestMail);
             // 2: nothing was swept (another sweep held the lock); safe, and `monitor sweep` again catches up.
             return result.SkippedBecause is null ? 0 : 2;
         });

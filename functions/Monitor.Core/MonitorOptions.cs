@@ -60,4 +60,8 @@ public sealed class MonitorOptions
     /// <summary>Attempts at one blob before it is parked as poison (the Functions host uses 5 as well).</summary>
     [Range(1, 20)]
     public int MaxBlobAttempts { get; set; } = 5;
+
+    /// <summary>The console's public address (e.g. https://monitor.example.org): alerts link to <c>/requests/&lt;id&gt;</c> under it; empty: no link.</summary>
+    [Url]
+    public string? PublicBaseUrl { get; set; }
 }

@@ -50,6 +50,9 @@ param instanceMemoryMB int = 2048
 @description('.NET isolated worker version of the runtime stack.')
 param dotnetVersion string = '10.0'
 
+@description('The Monitor__Email__* settings; a password only as a Key Vault reference.')
+param emailAppSettings object = {}
+
 @description('Extra app settings (e.g. Feeds__MaxFeedBytes); merged over the defaults. Must not hold secrets.')
 param extraAppSettings object = {}
 
@@ -110,6 +113,7 @@ resource app 'Microsoft.Web/sites@2024-11-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    // Key Vault references in app settings (pull secrets, the SMTP password) are resolved with the user-assigned identity.
     keyVaultReferenceIdentity: identityId
     siteConfig: {
       minTlsVersion: '1.2'
@@ -142,7 +146,7 @@ resource app 'Microsoft.Web/sites@2024-11-01' = {
 resource settings 'Microsoft.Web/sites/config@2024-11-01' = {
   parent: app
   name: 'appsettings'
-  properties: union(appSettings, secretReferences, extraAppSettings)
+  properties: union(appSettings, secretReferences, emailAppSettings, extraAppSettings)
 }
 
 // No publishing passwords: deployment goes through Entra ID (azd, az functionapp deploy) only.

@@ -27,7 +27,7 @@ param deadLetterContainerName string
 
 // The storage contract (functions/Monitor.Core/Storage/StorageNames.cs).
 var contractContainers = ['incoming', 'archive', 'quarantine', 'reports', 'config']
-var contractTables = ['Requests', 'RequestEvents', 'Matches', 'Alerts', 'FeedRuns', 'Rejects', 'SweepSchedule', 'PeriodStats', 'PullState']
+var contractTables = ['Requests', 'RequestEvents', 'Matches', 'Alerts', 'AlertDeliveries', 'FeedRuns', 'Rejects', 'SweepSchedule', 'PeriodStats', 'PullState']
 var contractQueues = ['overdue-alerts']
 
 resource account 'Microsoft.Storage/storageAccounts@2025-01-01' = {

@@ -36,25 +36,6 @@ internal sealed record SlackMessage(string Text)
     public string ToJson() => JsonSerializer.Serialize(this, AlertJsonContext.Default.SlackMessage);
 }
 
-/// <summary>An Office 365 connector MessageCard, as Teams incoming webhooks take it.</summary>
-internal sealed record TeamsMessageCard(string Summary, string ThemeColor, string Title, string Text, IReadOnlyList<TeamsSection> Sections)
-{
-    // Constants of the card format, written before the other properties as the connector documents them.
-    [JsonPropertyName("@type")]
-    [JsonPropertyOrder(-2)]
-    public string Type => "MessageCard";
-
-    [JsonPropertyName("@context")]
-    [JsonPropertyOrder(-1)]
-    public string Context => "https://schema.org/extensions";
-
-    public string ToJson() => JsonSerializer.Serialize(this, AlertJsonContext.Default.TeamsMessageCard);
-}
-
-internal sealed record TeamsSection(IReadOnlyList<TeamsFact> Facts);
-
-internal sealed record TeamsFact(string Name, string Value);
-
 /// <summary>
 /// Source-generated serialization of the alert contracts. Default options otherwise (nulls written, the default
 /// encoder's escaping), which are the bytes the earlier reflection-based serializers produced.
@@ -62,5 +43,4 @@ internal sealed record TeamsFact(string Name, string Value);
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(AlertQueueMessage))]
 [JsonSerializable(typeof(SlackMessage))]
-[JsonSerializable(typeof(TeamsMessageCard))]
 internal sealed partial class AlertJsonContext : JsonSerializerContext;

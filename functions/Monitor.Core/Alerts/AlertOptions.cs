@@ -26,6 +26,14 @@ public sealed class AlertOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
     public TimeSpan WebhookAttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>The wait before a failed delivery (any channel) is tried again by a later sweep; doubled after each failure, at most an hour.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan DeliveryRetryDelay { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Failed attempts after which a route counts as failing: the digest warns about it.</summary>
+    [Range(1, 100)]
+    public int FailingAfterAttempts { get; set; } = 3;
+
     public bool WebhookEnabled => !string.IsNullOrWhiteSpace(WebhookUrl);
 
     public bool IsTeams => string.Equals(Format, WebhookFormats.Teams, StringComparison.OrdinalIgnoreCase);
@@ -65,14 +73,17 @@ internal static class WebhookFormats
     public const string Teams = "teams";
 }
 
-/// <summary>The values of <c>Alerts.WebhookStatus</c>.</summary>
-internal static class WebhookStatuses
+/// <summary>The values of <c>AlertDeliveries.Status</c>.</summary>
+public static class DeliveryStatuses
 {
-    /// <summary>Not POSTed yet: the sweep that raised it deferred it (the webhook was failing), or it was just written.</summary>
+    /// <summary>Not attempted yet.</summary>
     public const string Pending = "pending";
 
     public const string Delivered = "delivered";
 
-    /// <summary>Prefix of a failed delivery: "failed: HTTP 500 Internal Server Error", "failed: Connection refused ...".</summary>
-    public const string FailedPrefix = "failed: ";
+    /// <summary>The last attempt failed (LastError says why); retried with back-off.</summary>
+    public const string Failed = "failed";
+
+    /// <summary>Will not be sent: its route or channel is no longer configured (LastError says which).</summary>
+    public const string Cancelled = "cancelled";
 }

@@ -9,7 +9,8 @@ internal static class AlertServiceCollectionExtensions
 {
     /// <summary>
     /// The "Alerts" options, the webhook client (IHttpClientFactory with the standard resilience handler: retries with
-    /// exponential backoff and jitter, per-attempt and total timeouts, circuit breaker) and the outbox.
+    /// exponential backoff and jitter, per-attempt and total timeouts, circuit breaker), the SMTP mailer, the routes
+    /// of config/notifications.json and the delivery outbox.
     /// </summary>
     public static IServiceCollection AddMonitorAlerts(this IServiceCollection services)
     {
@@ -32,8 +33,11 @@ internal static class AlertServiceCollectionExtensions
                 // The breaker's window must be at least twice the attempt timeout (the handler validates it).
                 resilience.CircuitBreaker.SamplingDuration = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(30).Ticks, alerts.WebhookAttemptTimeout.Ticks * 2));
             });
+        services.AddValidatedOptions<EmailOptions>(EmailOptions.Section);
         services.AddSingleton<AlertWebhook>();
-        services.AddSingleton<WebhookOutbox>();
+        services.AddSingleton<AlertMailer>();
+        services.AddSingleton<NotificationConfiguration>();
+        services.AddSingleton<AlertOutbox>();
         services.AddSingleton<OperationalAlerts>();
         return services;
     }

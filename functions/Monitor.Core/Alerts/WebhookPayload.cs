@@ -1,17 +1,25 @@
 using System.Globalization;
-using System.Text;
+using System.Text.Json.Nodes;
 using Monitor.Core.Storage;
 
 namespace Monitor.Core.Alerts;
 
 /// <summary>
 /// The JSON body POSTed for an alert. Slack incoming webhooks take {"text": ...} (mrkdwn, where &amp;, &lt; and &gt;
-/// must be escaped); Teams incoming webhooks take an Office 365 connector MessageCard, whose text is Markdown.
+/// must be escaped). Teams takes an Adaptive Card through a Workflows "when a Teams webhook request is received"
+/// trigger: a message whose one attachment is the card (the Office 365 connectors and their MessageCard are retired).
 /// </summary>
 internal static class WebhookPayload
 {
-    public static string Build(AlertEntity alert, string format) =>
-        string.Equals(format, WebhookFormats.Teams, StringComparison.OrdinalIgnoreCase) ? Teams(alert) : Slack(alert);
+    public const string AdaptiveCardContentType = "application/vnd.microsoft.card.adaptive";
+    public const string AdaptiveCardSchema = "http://adaptivecards.io/schemas/adaptive-card.json";
+    /// <summary>The card version Teams renders everywhere (desktop, web, mobile).</summary>
+    public const string AdaptiveCardVersion = "1.4";
+
+    public static string Build(AlertEntity alert, string format) => Build(new AlertNotice(alert, [], null), format);
+
+    public static string Build(AlertNotice notice, string format) =>
+        string.Equals(format, WebhookFormats.Teams, StringComparison.OrdinalIgnoreCase) ? Teams(notice) : Slack(notice.Alert);
 
     /// <summary>One line that says what happened, with every instant in UTC.</summary>
     public static string Headline(AlertEntity alert) =>
@@ -23,35 +31,50 @@ internal static class WebhookPayload
         new SlackMessage($"{SlackEscape(Headline(alert))}\nAlert {SlackEscape(alert.AlertId)}, raised by the sweep at {Utc(alert.RaisedAt)}."
             + (alert.CalendarWarning is { } warning ? $"\nWarning: {SlackEscape(warning)}" : "")).ToJson();
 
-    public static string Teams(AlertEntity alert)
+    public static string Teams(AlertEntity alert) => Teams(new AlertNotice(alert, [], null));
+
+    /// <summary>A Workflows message holding one Adaptive Card: title, headline, the facts and a button to the request's page.</summary>
+    public static string Teams(AlertNotice notice)
     {
-        (string Name, string? Value)[] facts =
-        [
-            ("Request", alert.RequestId),
-            ("From", alert.RequestingParty),
-            ("To (responding)", alert.RespondingParty),
-            ("Priority", alert.Priority),
-            ("Category", alert.Category),
-            ("Clock", alert.Clock + CycleText(alert)),
-            ("Level", $"{alert.Level} (was {alert.PreviousLevel ?? "unknown"})"),
-            ("Reached at (UTC)", Utc(alert.ReachedAt)),
-            ("Due (UTC)", alert.DueAt is { } due ? Utc(due) : null),
-            ("Alert", alert.AlertId),
-            ("Calendar warning", alert.CalendarWarning),
-        ];
-        var card = new TeamsMessageCard(
-            Summary: Headline(alert),
-            ThemeColor: alert.Level switch
+        var alert = notice.Alert;
+        var facts = new JsonArray();
+        foreach (var (name, value) in notice.Facts())
+        {
+            facts.Add(new JsonObject { ["title"] = name, ["value"] = MarkdownEscape(value) });
+        }
+        var card = new JsonObject
+        {
+            ["$schema"] = AdaptiveCardSchema,
+            ["type"] = "AdaptiveCard",
+            ["version"] = AdaptiveCardVersion,
+            ["body"] = new JsonArray(
+                new JsonObject
+                {
+                    ["type"] = "TextBlock",
+                    ["text"] = MarkdownEscape($"{alert.Level.ToUpperInvariant()}: {alert.RequestId} {alert.Clock} clock"),
+                    ["size"] = "Large",
+                    ["weight"] = "Bolder",
+                    ["color"] = alert.Level == "at-risk" ? "Warning" : "Attention",
+                    ["wrap"] = true,
+                },
+                new JsonObject { ["type"] = "TextBlock", ["text"] = MarkdownEscape(Headline(alert)), ["wrap"] = true },
+                new JsonObject { ["type"] = "FactSet", ["facts"] = facts }),
+        };
+        if (notice.Link is { } link)
+        {
+            card["actions"] = new JsonArray(new JsonObject { ["type"] = "Action.OpenUrl", ["title"] = "Open the request", ["url"] = link.AbsoluteUri });
+        }
+        var message = new JsonObject
+        {
+            ["type"] = "message",
+            ["attachments"] = new JsonArray(new JsonObject
             {
-                "escalated" => "A4262C",
-                "overdue" => "D83B01",
-                _ => "FFB900",
-            },
-            Title: MarkdownEscape($"{alert.Level.ToUpperInvariant()}: {alert.RequestId} {alert.Clock} clock"),
-            Text: MarkdownEscape(Headline(alert)),
-            // An empty value is left out rather than shown blank.
-            Sections: [new TeamsSection([.. facts.Where(f => !string.IsNullOrEmpty(f.Value)).Select(f => new TeamsFact(f.Name, MarkdownEscape(f.Value!)))])]);
-        return card.ToJson();
+                ["contentType"] = AdaptiveCardContentType,
+                ["contentUrl"] = null,
+                ["content"] = card,
+            }),
+        };
+        return message.ToJsonString();
     }
 
     /// <summary>Slack's own rule: only &amp;, &lt; and &gt; are control characters in message text.</summary>
@@ -61,7 +84,7 @@ internal static class WebhookPayload
     /// <summary>Teams renders Markdown and some HTML: escape both so that a request ID shows as written.</summary>
     public static string MarkdownEscape(string text) => MarkdownText.Escape(text, foldLineBreaks: false);
 
-    private static string CycleText(AlertEntity alert) => alert.Clock == "update" ? $" (cycle {alert.Cycle})" : "";
+    internal static string CycleText(AlertEntity alert) => alert.Clock == "update" ? $" (cycle {alert.Cycle})" : "";
 
-    private static string Utc(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    internal static string Utc(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 }

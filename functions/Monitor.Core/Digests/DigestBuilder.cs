@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using Monitor.Core.Alerts;
 using Monitor.Core.Config;
 using Monitor.Core.Sla;
 using Monitor.Core.Storage;
@@ -39,6 +40,9 @@ public sealed record DigestProblem(string RequestId, string RespondingParty, str
 /// <param name="EntitiesRead">Request rows, schedule entries and timeline events read to build it.</param>
 public sealed record DigestReport(Instant AsOf, IReadOnlyList<DigestItem> Items, IReadOnlyList<DigestProblem> Problems, int EntitiesRead)
 {
+    /// <summary>Operational warnings: routes whose deliveries keep failing (from the delivery outbox).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>The items grouped by responding party (ordinal order), worst first inside each party.</summary>
     public IEnumerable<IGrouping<string, DigestItem>> ByParty => Items.GroupBy(i => i.RespondingParty, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal);
 }
@@ -50,7 +54,9 @@ public sealed record DigestReport(Instant AsOf, IReadOnlyList<DigestItem> Items,
 /// marks due (new events) are read. Each of those is recomputed from its timeline at T, so the digest for T is the
 /// same whether the sweep ran at T or not.
 /// </summary>
-public sealed class DigestBuilder(MonitorStorage storage, RequestStore requests, RequestEventStore events, SweepScheduleStore schedule, MonitorConfiguration configuration, IOptions<MonitorOptions> options)
+public sealed class DigestBuilder(
+    MonitorStorage storage, RequestStore requests, RequestEventStore events, SweepScheduleStore schedule, MonitorConfiguration configuration,
+    IOptions<MonitorOptions> options, IOptions<AlertOptions> alertOptions)
 {
     private static readonly string[] AttentionLevels = [ClockLevels.Name(ClockLevel.AtRisk), ClockLevels.Name(ClockLevel.Overdue), ClockLevels.Name(ClockLevel.Escalated)];
 
@@ -109,6 +115,8 @@ public sealed class DigestBuilder(MonitorStorage storage, RequestStore requests,
                 }
             });
 
+        var outbox = await schedule.OutboxAsync(cancellationToken);
+        reads += outbox.Count;
         return new DigestReport(
             asOf,
             [.. items.OrderBy(i => i.RespondingParty, StringComparer.Ordinal)
@@ -117,8 +125,22 @@ public sealed class DigestBuilder(MonitorStorage storage, RequestStore requests,
                 .ThenBy(i => i.RequestId, StringComparer.Ordinal)
                 .ThenBy(i => i.Clock)],
             [.. problems.OrderBy(p => p.RespondingParty, StringComparer.Ordinal).ThenBy(p => p.RequestId, StringComparer.Ordinal)],
-            reads);
+            reads)
+        {
+            Warnings = FailingRoutes(outbox, alertOptions.Value.FailingAfterAttempts),
+        };
     }
+
+    /// <summary>One warning per route and channel with a delivery that has failed <paramref name="threshold"/> times or more.</summary>
+    private static List<string> FailingRoutes(IEnumerable<OutboxEntity> outbox, int threshold) =>
+        [.. outbox.Where(o => o.Attempts >= threshold)
+            .GroupBy(o => (o.Route, o.Channel))
+            .OrderBy(g => g.Key.Route, StringComparer.Ordinal).ThenBy(g => g.Key.Channel, StringComparer.Ordinal)
+            .Select(g =>
+            {
+                var worst = g.OrderByDescending(o => o.Attempts).ThenBy(o => o.RowKey, StringComparer.Ordinal).First();
+                return $"route '{g.Key.Route}' ({g.Key.Channel}) keeps failing: {g.Count()} delivery(ies) waiting, tried up to {worst.Attempts} times; last error: {worst.LastError}";
+            })];
 
     /// <summary>The clocks of one request that need attention at <paramref name="asOf"/>.</summary>
     public static IEnumerable<DigestItem> Evaluate(RequestEntity row, IReadOnlyList<SlaEvent> timeline, Instant asOf, ConfigSnapshot config)

@@ -49,6 +49,14 @@ public static class DigestRenderer
                 md.Append("- ").Append(Md($"{problem.RequestId} ({problem.RespondingParty}): {problem.Reason}")).Append('\n');
             }
         }
+        if (report.Warnings.Count > 0)
+        {
+            md.Append("\n## Operational warnings\n\n");
+            foreach (var warning in report.Warnings)
+            {
+                md.Append("- ").Append(Md(warning)).Append('\n');
+            }
+        }
         return md.ToString();
     }
 
@@ -94,6 +102,15 @@ public static class DigestRenderer
             foreach (var problem in report.Problems)
             {
                 html.Append("<li>").Append(H($"{problem.RequestId} ({problem.RespondingParty}): {problem.Reason}")).Append("</li>\n");
+            }
+            html.Append("</ul>\n");
+        }
+        if (report.Warnings.Count > 0)
+        {
+            html.Append("<h2>Operational warnings</h2>\n<ul>\n");
+            foreach (var warning in report.Warnings)
+            {
+                html.Append("<li>").Append(H(warning)).Append("</li>\n");
             }
             html.Append("</ul>\n");
         }

@@ -83,7 +83,28 @@ public sealed record RequestDetailAnswer(
     string Level,
     IReadOnlyList<ClockView> Clocks,
     QualityView Quality,
-    IReadOnlyList<TimelineEntryView> Timeline);
+    IReadOnlyList<TimelineEntryView> Timeline)
+{
+    /// <summary>Every delivery of the request's alerts (queue, e-mail, Teams, Slack), by alert ID, route and channel.</summary>
+    public IReadOnlyList<DeliveryView> Deliveries { get; init; } = [];
+}
+
+/// <summary>An AlertDeliveries row: where an alert went (or is still to go), and how that went.</summary>
+public sealed record DeliveryView(
+    string AlertId,
+    string Route,
+    string Channel,
+    string Target,
+    string Status,
+    int Attempts,
+    string? LastError,
+    DateTimeOffset? LastAttemptAt,
+    DateTimeOffset? DeliveredAt,
+    DateTimeOffset? NextAttemptAt)
+{
+    public static DeliveryView From(AlertDeliveryEntity d) =>
+        new(d.AlertId, d.Route, d.Channel, d.Target, d.Status, d.Attempts, d.LastError, d.LastAttemptAt, d.DeliveredAt, d.NextAttemptAt);
+}
 
 /// <summary>An Alerts row.</summary>
 public sealed record AlertView(

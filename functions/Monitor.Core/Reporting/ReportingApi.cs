@@ -44,6 +44,7 @@ public sealed class ReportingApi(
     RequestEventStore requestEvents,
     AlertStore alertStore,
     PullStateStore pullStates,
+    AlertDeliveryStore deliveries,
     ReportService reports,
     MonitorConfiguration configuration,
     IClock clock)
@@ -159,7 +160,11 @@ public sealed class ReportingApi(
                 c.MetAt?.ToDateTimeOffset(),
                 c.Explanation))],
             new QualityView(assessment.Quality.Score, assessment.Quality.Reasons),
-            [.. events.Where(e => e.OccurredAt <= asOf.ToDateTimeOffset()).Select(TimelineEntryView.From)]);
+            [.. events.Where(e => e.OccurredAt <= asOf.ToDateTimeOffset()).Select(TimelineEntryView.From)])
+        {
+            Deliveries = [.. (await deliveries.ForRequestAsync(row.RequestId, cancellationToken))
+                .OrderBy(d => d.PartitionKey, StringComparer.Ordinal).ThenBy(d => d.RowKey, StringComparer.Ordinal).Select(DeliveryView.From)],
+        };
     }
 
     /// <summary>The alerts reached in the query's range, by instant reached, then alert ID.</summary>

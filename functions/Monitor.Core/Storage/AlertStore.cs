@@ -34,10 +34,6 @@ public sealed class AlertStore(MonitorStorage storage)
     public Task MarkQueuedAsync(AlertEntity alert, CancellationToken cancellationToken) =>
         Table.UpdateEntityAsync(new TableEntity(alert.PartitionKey, alert.RowKey) { [nameof(AlertEntity.Queued)] = true }, ETag.All, TableUpdateMode.Merge, cancellationToken);
 
-    /// <summary>Records the outcome of a webhook delivery.</summary>
-    public Task SetWebhookStatusAsync(AlertEntity alert, string status, CancellationToken cancellationToken) =>
-        Table.UpdateEntityAsync(new TableEntity(alert.PartitionKey, alert.RowKey) { [nameof(AlertEntity.WebhookStatus)] = status }, ETag.All, TableUpdateMode.Merge, cancellationToken);
-
     /// <summary>The alerts whose level was reached in [from, to), in table order.</summary>
     public async Task<List<AlertEntity>> ReachedAsync(Instant from, Instant to, CancellationToken cancellationToken)
     {

@@ -195,7 +195,8 @@ public sealed class AlertEntity : ITableEntity
     /// <summary>Set when the clock's calendar lists no holidays for the instants it reaches (see BusinessCalendar.HorizonWarning).</summary>
     public string? CalendarWarning { get; set; }
     public bool Queued { get; set; }
-    public string? WebhookStatus { get; set; }
+    /// <summary>Why the level was reached, as `monitor explain` says it (the clock's explanation at ReachedAt).</summary>
+    public string? Why { get; set; }
 }
 
 /// <summary>SweepSchedule (internal): PK = "due", RK = due ticks|request ID.</summary>
@@ -214,16 +215,59 @@ public sealed class ScheduleEntity : ITableEntity
     public DateTimeOffset DueAt { get; set; }
 }
 
-/// <summary>An alert whose webhook delivery is not done yet: SweepSchedule row PK = "webhook", RK = the alert ID.</summary>
-public sealed class WebhookPendingEntity : ITableEntity
+/// <summary>
+/// AlertDeliveries: one delivery of an alert to one route's channel. PK = the alert ID (the Alerts RowKey), RK =
+/// route|channel. Written (pending) before the alert row, updated after each attempt.
+/// </summary>
+public sealed class AlertDeliveryEntity : ITableEntity
 {
-    public const string Partition = "webhook";
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string AlertId { get; set; } = "";
+    /// <summary>The Alerts partition (yyyy-MM) of the alert.</summary>
+    public string AlertPartition { get; set; } = "";
+    public string RequestId { get; set; } = "";
+    /// <summary>The route's name in config/notifications.json; "queue" for the overdue-alerts queue, "webhook" for Alerts:WebhookUrl.</summary>
+    public string Route { get; set; } = "";
+    /// <summary>queue, email, teams or slack.</summary>
+    public string Channel { get; set; } = "";
+    /// <summary>Where it goes: the recipients of an e-mail, the host of a webhook (never its secret path), the queue's name.</summary>
+    public string Target { get; set; } = "";
+    /// <summary>pending, delivered, failed (retried with back-off) or cancelled.</summary>
+    public string Status { get; set; } = "";
+    public int Attempts { get; set; }
+    public string? LastError { get; set; }
+    public DateTimeOffset? LastAttemptAt { get; set; }
+    public DateTimeOffset? DeliveredAt { get; set; }
+    /// <summary>When a failed delivery is tried again.</summary>
+    public DateTimeOffset? NextAttemptAt { get; set; }
+}
+
+/// <summary>
+/// The delivery outbox: SweepSchedule row PK = "outbox", RK = alert ID|route|channel, one per delivery not done yet.
+/// One partition, so a sweep finds every pending delivery with one query.
+/// </summary>
+public sealed class OutboxEntity : ITableEntity
+{
+    public const string Partition = "outbox";
 
     public string PartitionKey { get; set; } = Partition;
     public string RowKey { get; set; } = "";
     public DateTimeOffset? Timestamp { get; set; }
     public ETag ETag { get; set; }
 
-    /// <summary>The Alerts partition (yyyy-MM) of the alert.</summary>
+    public string AlertId { get; set; } = "";
     public string AlertPartition { get; set; } = "";
+    /// <summary>The AlertDeliveries RowKey (route|channel).</summary>
+    public string DeliveryKey { get; set; } = "";
+    public string Route { get; set; } = "";
+    public string Channel { get; set; } = "";
+    /// <summary>Failed attempts so far, and the last reason: the digest warns about a route that keeps failing.</summary>
+    public int Attempts { get; set; }
+    public string? LastError { get; set; }
+    /// <summary>Not tried before this instant (back-off after a failure); null: at once.</summary>
+    public DateTimeOffset? NextAttemptAt { get; set; }
 }

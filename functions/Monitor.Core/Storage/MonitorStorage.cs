@@ -40,6 +40,7 @@ public sealed class MonitorStorage(
     internal TableClient RequestEvents => Table(StorageNames.RequestEventsTable);
     internal TableClient Matches => Table(StorageNames.MatchesTable);
     internal TableClient Alerts => Table(StorageNames.AlertsTable);
+    internal TableClient AlertDeliveries => Table(StorageNames.AlertDeliveriesTable);
     internal TableClient FeedRuns => Table(StorageNames.FeedRunsTable);
     internal TableClient Rejects => Table(StorageNames.RejectsTable);
     internal TableClient SweepSchedule => Table(StorageNames.SweepScheduleTable);

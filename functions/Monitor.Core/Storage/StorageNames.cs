@@ -13,6 +13,8 @@ public sealed class StorageNames(string prefix = "")
     public const string RequestEventsTable = "RequestEvents";
     public const string MatchesTable = "Matches";
     public const string AlertsTable = "Alerts";
+    /// <summary>One row per delivery of an alert (route and channel): status, attempts, last error.</summary>
+    public const string AlertDeliveriesTable = "AlertDeliveries";
     public const string FeedRunsTable = "FeedRuns";
     public const string RejectsTable = "Rejects";
     /// <summary>Internal: the next instant at which each request's level can change, so the sweep reads only those.</summary>
@@ -34,5 +36,5 @@ public sealed class StorageNames(string prefix = "")
     public string Queue(string name) => Prefix.Length == 0 ? name : $"{Prefix}-{name}";
 
     public static readonly string[] Containers = [IncomingContainer, ArchiveContainer, QuarantineContainer, ReportsContainer, ConfigContainer];
-    public static readonly string[] Tables = [RequestsTable, RequestEventsTable, MatchesTable, AlertsTable, FeedRunsTable, RejectsTable, SweepScheduleTable, PeriodStatsTable, PullStateTable];
+    public static readonly string[] Tables = [RequestsTable, RequestEventsTable, MatchesTable, AlertsTable, AlertDeliveriesTable, FeedRunsTable, RejectsTable, SweepScheduleTable, PeriodStatsTable, PullStateTable];
 }

@@ -55,6 +55,7 @@ internal static class StorageServiceCollectionExtensions
             .AddSingleton<RejectStore>()
             .AddSingleton<FeedRunStore>()
             .AddSingleton<AlertStore>()
+            .AddSingleton<AlertDeliveryStore>()
             .AddSingleton<SweepScheduleStore>()
             .AddSingleton<PeriodStatsStore>()
             .AddSingleton<PullStateStore>();

@@ -5,7 +5,7 @@ namespace Monitor.Core.Storage;
 
 /// <summary>
 /// The SweepSchedule table (internal). PK "due": the next instant at which each request's level can change, and
-/// "dirty" marks from the ingest (RK = due ticks|request). PK "webhook": the webhook outbox (RK = alert ID).
+/// "dirty" marks from the ingest (RK = due ticks|request). PK "outbox": the alert delivery outbox (RK = alert ID|route|channel).
 /// </summary>
 public sealed class SweepScheduleStore(MonitorStorage storage)
 {
@@ -74,21 +74,35 @@ public sealed class SweepScheduleStore(MonitorStorage storage)
         }
     }
 
-    /// <summary>Records that <paramref name="alert"/> must still be POSTed to the webhook (idempotent).</summary>
-    public Task AddWebhookPendingAsync(AlertEntity alert, CancellationToken cancellationToken) =>
-        Table.UpsertEntityAsync(new WebhookPendingEntity { RowKey = alert.RowKey, AlertPartition = alert.PartitionKey }, TableUpdateMode.Replace, cancellationToken);
+    public static string OutboxKey(string alertId, string deliveryKey) => $"{alertId}{KeyEncoding.Separator}{deliveryKey}";
 
-    /// <summary>The webhook outbox: alerts whose delivery is not done yet.</summary>
-    public async Task<List<WebhookPendingEntity>> WebhookPendingAsync(CancellationToken cancellationToken) =>
-        await Table.QueryAsync<WebhookPendingEntity>(
-            TableClient.CreateQueryFilter($"PartitionKey eq {WebhookPendingEntity.Partition}"), maxPerPage: 1000, cancellationToken: cancellationToken).ToListAsync(cancellationToken);
+    /// <summary>Puts deliveries in the outbox (idempotent: deterministic keys, one partition, 100 per transaction).</summary>
+    public async Task AddToOutboxAsync(IReadOnlyList<OutboxEntity> rows, CancellationToken cancellationToken)
+    {
+        foreach (var chunk in rows.Chunk(100))
+        {
+            await Table.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)), cancellationToken);
+        }
+    }
 
-    /// <summary>Removes an alert from the webhook outbox (already gone is fine).</summary>
-    public async Task RemoveWebhookPendingAsync(string alertId, CancellationToken cancellationToken)
+    /// <summary>The delivery outbox: every delivery not done yet.</summary>
+    public async Task<List<OutboxEntity>> OutboxAsync(CancellationToken cancellationToken) =>
+        await Table.QueryAsync<OutboxEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {OutboxEntity.Partition}"), maxPerPage: 1000, cancellationToken: cancellationToken).ToListAsync(cancellationToken);
+
+    /// <summary>Sets when a failed delivery is tried again.</summary>
+    public Task RescheduleAsync(OutboxEntity row, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken)
+    {
+        row.NextAttemptAt = nextAttemptAt;
+        return Table.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken);
+    }
+
+    /// <summary>Removes a delivery from the outbox (already gone is fine).</summary>
+    public async Task RemoveFromOutboxAsync(string rowKey, CancellationToken cancellationToken)
     {
         try
         {
-            await Table.DeleteEntityAsync(WebhookPendingEntity.Partition, alertId, ETag.All, cancellationToken);
+            await Table.DeleteEntityAsync(OutboxEntity.Partition, rowKey, ETag.All, cancellationToken);
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {

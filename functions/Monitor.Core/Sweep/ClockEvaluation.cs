@@ -164,6 +164,8 @@ internal sealed record ClockEvaluation(RequestEntity Row, RequestClocks Clocks, 
             RaisedAt = asOf.ToDateTimeOffset(),
             DueAt = cycle.DueAt?.ToDateTimeOffset(),
             CalendarWarning = clock.CalendarWarning,
+            // In the words of `monitor explain`, at the instant the level was reached.
+            Why = $"{clock.ExplainLevelAt(at)}; target {InstantFormat.Length(clock.Target)} of working time on calendar {clock.CalendarName}",
         });
     }
 

@@ -12,12 +12,15 @@ namespace Monitor.Core.Sweep;
 
 /// <summary>What one sweep did.</summary>
 /// <param name="EntitiesRead">Every table entity the sweep read: due schedule entries, request rows, timeline events,
-/// existing alert rows met again, webhook outbox rows and their alerts.</param>
+/// existing alert rows met again, outbox rows with their alerts and deliveries.</param>
 /// <param name="Alerts">The alerts this sweep wrote (an alert that already existed is not listed again).</param>
 public sealed record SweepResult(Instant AsOf, int DueEntries, int RequestsEvaluated, int LevelChanges, int EntitiesRead, IReadOnlyList<AlertEntity> Alerts)
 {
-    /// <summary>The webhook deliveries of this sweep (all zero when no webhook is configured).</summary>
-    public WebhookRound Webhooks { get; init; } = WebhookRound.None;
+    /// <summary>The deliveries of this sweep: queue, e-mail, Teams and Slack (see <see cref="AlertOutbox"/>).</summary>
+    public DeliveryRound Deliveries { get; init; } = DeliveryRound.None;
+
+    /// <summary>The configuration error of config/notifications.json, when the last good routes were used instead.</summary>
+    public string? NotificationsError { get; init; }
 
     /// <summary>Requests whose clocks could not be computed (e.g. no calendar for a party), with the reason; retried by every sweep.</summary>
     public IReadOnlyList<SweepProblem> Problems { get; init; } = [];
@@ -43,7 +46,8 @@ public sealed partial class OverdueSweeper(
     SweepScheduleStore schedule,
     MonitorConfiguration configuration,
     IOptions<MonitorOptions> options,
-    WebhookOutbox outbox,
+    AlertOutbox outbox,
+    NotificationConfiguration notifications,
     ILogger<OverdueSweeper> logger,
     SweepLock sweepLock)
 {
@@ -85,7 +89,9 @@ public sealed partial class OverdueSweeper(
 
         var due = await schedule.DueAsync(asOfOffset, cancellationToken);
 
-        var webhookBacklog = await outbox.BacklogAsync(cancellationToken);
+        var routes = await notifications.LoadAsync(cancellationToken);
+        var backlog = await outbox.BacklogAsync(cancellationToken);
+        var planned = new ConcurrentBag<PlannedDelivery>();
         var alerts = new ConcurrentBag<AlertEntity>();
         var problems = new ConcurrentBag<SweepProblem>();
         var reads = due.Count;
@@ -98,7 +104,7 @@ public sealed partial class OverdueSweeper(
                 List<AlertEntity> raised;
                 try
                 {
-                    (entitiesRead, levelChanges, raised) = await EvaluateAsync(group.Key, [.. group], asOf, config, ct);
+                    (entitiesRead, levelChanges, raised) = await EvaluateAsync(group.Key, [.. group], asOf, config, routes.Settings, planned, ct);
                 }
                 catch (SlaConfigurationException ex)
                 {
@@ -117,12 +123,13 @@ public sealed partial class OverdueSweeper(
             });
 
         var ordered = alerts.OrderBy(a => a.ReachedAt).ThenBy(a => a.RowKey, StringComparer.Ordinal).ToList();
-        var webhooks = await outbox.DeliverAsync(webhookBacklog, ordered, cancellationToken);
-        reads += webhooks.EntitiesRead;
+        var deliveries = await outbox.DeliverAsync(backlog, [.. planned], routes.Settings, cancellationToken);
+        reads += deliveries.EntitiesRead;
         LogSweep(asOfOffset, due.Count, groups.Count, changes, ordered.Count);
         return new SweepResult(asOf, due.Count, groups.Count, changes, reads, ordered)
         {
-            Webhooks = webhooks,
+            Deliveries = deliveries,
+            NotificationsError = routes.Error,
             Problems = [.. problems.OrderBy(p => p.RequestId, StringComparer.Ordinal)],
         };
     }
@@ -141,7 +148,8 @@ public sealed partial class OverdueSweeper(
     }
 
     private async Task<(int Reads, int Changes, List<AlertEntity> Alerts)> EvaluateAsync(
-        string requestId, List<ScheduleEntity> entries, Instant asOf, ConfigSnapshot config, CancellationToken cancellationToken)
+        string requestId, List<ScheduleEntity> entries, Instant asOf, ConfigSnapshot config, NotificationSettings routes, ConcurrentBag<PlannedDelivery> planned,
+        CancellationToken cancellationToken)
     {
         var reads = 0;
         for (var attempt = 1; ; attempt++)
@@ -166,7 +174,7 @@ public sealed partial class OverdueSweeper(
             var alerts = new List<AlertEntity>();
             foreach (var alert in evaluation.Alerts)
             {
-                var (isNew, alertReads) = await RaiseAsync(alert, cancellationToken);
+                var (isNew, alertReads) = await RaiseAsync(alert, routes, planned, cancellationToken);
                 reads += alertReads;
                 if (isNew)
                 {
@@ -198,33 +206,31 @@ public sealed partial class OverdueSweeper(
     }
 
     /// <summary>
-    /// Writes the alert once (deterministic key), records it in the webhook outbox when a webhook is configured, then
-    /// queues it unless an earlier attempt already did. Returns whether this call completed it (false: it existed).
+    /// Writes the alert once (deterministic key), then records its deliveries in the outbox (queue, and each matching
+    /// route's channels); the sweep sends them at its end. Returns whether this call completed the alert (false: it
+    /// existed with its deliveries recorded, and any of them not yet done is in the outbox).
     /// </summary>
-    private async Task<(bool IsNew, int Reads)> RaiseAsync(AlertEntity alert, CancellationToken cancellationToken)
+    private async Task<(bool IsNew, int Reads)> RaiseAsync(AlertEntity alert, NotificationSettings routes, ConcurrentBag<PlannedDelivery> planned, CancellationToken cancellationToken)
     {
         var reads = 0;
-        alert.WebhookStatus = outbox.Enabled ? WebhookStatuses.Pending : null;
+        var stored = alert;
         if (!await alertStore.TryAddAsync(alert, cancellationToken))
         {
             var existing = await alertStore.GetAsync(alert.PartitionKey, alert.RowKey, cancellationToken)
                 ?? throw new InvalidOperationException($"alert {alert.RowKey} existed a moment ago and is gone");
-            reads++;
-            alert.WebhookStatus = existing.WebhookStatus;
-            if (existing.Queued)
+            alert.Queued = existing.Queued;
+            reads += 2;
+            if (await outbox.RecordedAsync(existing, cancellationToken))
             {
-                alert.Queued = true;
                 return (false, reads);
             }
+            // A crash came between the alert row and its deliveries: record them now.
+            stored = existing;
         }
-        if (alert.WebhookStatus is not null && alert.WebhookStatus != WebhookStatuses.Delivered)
+        foreach (var delivery in await outbox.RecordAsync(stored, routes, cancellationToken))
         {
-            // Before the queue message: once the alert is queued, a crash can no longer lose its webhook delivery.
-            await outbox.MarkAsync(alert, cancellationToken);
+            planned.Add(delivery);
         }
-        await storage.AlertsQueue.SendMessageAsync(AlertQueueMessage.From(alert).ToJson(), cancellationToken);
-        alert.Queued = true;
-        await alertStore.MarkQueuedAsync(alert, cancellationToken);
         return (true, reads);
     }
 

@@ -22,6 +22,9 @@ public sealed record RequestExplanation(
 {
     public ClockLevel Level => Clocks.LevelAt(AsOf);
 
+    /// <summary>Every delivery of the request's alerts: route, channel, status, attempts and last error.</summary>
+    public IReadOnlyList<AlertDeliveryEntity> Deliveries { get; init; } = [];
+
     /// <summary>Readable lines: the request, its timeline, and for each clock its calendar, start, pauses, thresholds, end, and level at the instant and why.</summary>
     public IReadOnlyList<string> Render()
     {
@@ -48,6 +51,23 @@ public sealed record RequestExplanation(
         {
             lines.Add("");
             lines.AddRange(RenderClock(clock));
+        }
+        if (Deliveries.Count > 0)
+        {
+            lines.Add("");
+            lines.Add($"Deliveries of its alerts ({Deliveries.Count}):");
+            foreach (var d in Deliveries.OrderBy(d => d.PartitionKey, StringComparer.Ordinal).ThenBy(d => d.RowKey, StringComparer.Ordinal))
+            {
+                var attempts = $"{d.Attempts} attempt{(d.Attempts == 1 ? "" : "s")}";
+                var outcome = d.Status switch
+                {
+                    "delivered" => $"delivered {(d.DeliveredAt is { } at ? Utc(at) : "")} ({attempts})",
+                    "failed" => $"failed ({attempts}), last error: {d.LastError}; next attempt from {(d.NextAttemptAt is { } next ? Utc(next) : "the next sweep")}",
+                    "cancelled" => $"cancelled: {d.LastError}",
+                    _ => $"{d.Status} ({attempts})",
+                };
+                lines.Add($"  {d.AlertId}  route {d.Route}, {d.Channel} to {d.Target}: {outcome}");
+            }
         }
         return lines;
     }
@@ -113,7 +133,8 @@ public sealed record RequestExplanation(
 /// Loads a request and its event timeline and explains its clocks at an instant: the core of `monitor explain`,
 /// shared with the HTTP API. Read-only: it computes from the timeline and writes nothing.
 /// </summary>
-public sealed class RequestExplainer(MonitorStorage storage, RequestStore requests, RequestEventStore requestEvents, MonitorConfiguration configuration)
+public sealed class RequestExplainer(
+    MonitorStorage storage, RequestStore requests, RequestEventStore requestEvents, AlertDeliveryStore deliveries, MonitorConfiguration configuration)
 {
     /// <returns>The explanation, or null when no request has this ID.</returns>
     /// <exception cref="SlaConfigurationException">No policy rule or calendar fits the request.</exception>
@@ -131,7 +152,7 @@ public sealed class RequestExplainer(MonitorStorage storage, RequestStore reques
         List<RequestEventEntity> events = [.. (await requestEvents.AllAsync(row.RequestId, cancellationToken)).OrderBy(e => e.OccurredAt).ThenBy(e => e.RowKey, StringComparer.Ordinal)];
         // The same events the sweep feeds the engine: Effect = timeline.
         var timeline = events.Where(e => e.Effect == EventEffects.Timeline).Select(RequestEventStore.ToSlaEvent).ToList();
-        return Explain(row, events, timeline, asOf, config);
+        return Explain(row, events, timeline, asOf, config) with { Deliveries = await deliveries.ForRequestAsync(row.RequestId, cancellationToken) };
     }
 
     public static RequestExplanation Explain(RequestEntity row, IReadOnlyList<RequestEventEntity> events, IReadOnlyList<SlaEvent> timeline, Instant asOf, ConfigSnapshot config)

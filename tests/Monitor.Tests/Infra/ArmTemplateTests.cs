@@ -52,7 +52,7 @@ public sealed partial class ArmTemplateTests(CompiledTemplate compiled) : IClass
         var queues = variables["contractQueues"]!.AsArray().Select(n => (string)n!).ToList();
 
         Assert.Equal(["incoming", "archive", "quarantine", "reports", "config"], containers);
-        Assert.Equal(["Requests", "RequestEvents", "Matches", "Alerts", "FeedRuns", "Rejects", "SweepSchedule", "PeriodStats", "PullState"], tables);
+        Assert.Equal(["Requests", "RequestEvents", "Matches", "Alerts", "AlertDeliveries", "FeedRuns", "Rejects", "SweepSchedule", "PeriodStats", "PullState"], tables);
         Assert.Equal(["overdue-alerts"], queues);
         // The code's contract is a subset of what is provisioned (the monitor also creates them on first use).
         Assert.All(StorageNames.Containers, c => Assert.Contains(c, containers));
@@ -134,6 +134,36 @@ public sealed partial class ArmTemplateTests(CompiledTemplate compiled) : IClass
         Assert.Contains(".outputs.connectionString.value", passed);
         var output = (string?)Module("monitoring")["template"]!["outputs"]!["connectionString"]!["value"];
         Assert.Matches(@"^\[reference\(resourceId\('Microsoft\.Insights/components', parameters\('applicationInsightsName'\)\), '[0-9-]+'\)\.ConnectionString\]$", output);
+    }
+
+    [Fact]
+    public void The_smtp_password_lives_in_key_vault_and_reaches_the_app_only_as_a_reference()
+    {
+        var (vault, _) = compiled.Single("Microsoft.KeyVault/vaults");
+        Assert.True((bool)vault["properties"]!["enableRbacAuthorization"]!);
+        Assert.True((bool)vault["properties"]!["enablePurgeProtection"]!);
+
+        // The secret's value is the secure parameter, written only when one is given.
+        var (secret, vaultTemplate) = compiled.Single("Microsoft.KeyVault/vaults/secrets");
+        Assert.Equal("[parameters('smtpPassword')]", (string?)secret["properties"]!["value"]);
+        Assert.Equal("[not(empty(parameters('smtpPassword')))]", (string?)secret["condition"]);
+        Assert.Equal("securestring", (string?)vaultTemplate["parameters"]!["smtpPassword"]!["type"]);
+        Assert.Equal("securestring", (string?)compiled.Root["parameters"]!["smtpPassword"]!["type"]);
+        Assert.DoesNotContain(compiled.Root["outputs"]!.AsObject(), o => o.Value!.ToJsonString().Contains("smtpPassword", StringComparison.Ordinal));
+
+        // The function app's identity reads secrets (Key Vault Secrets User) and resolves references with that identity.
+        var (reader, readerTemplate) = Assert.Single(compiled.OfType("Microsoft.Authorization/roleAssignments"),
+            r => ((string?)r.Resource["properties"]!["roleDefinitionId"])!.Contains("variables('keyVaultSecretsUser')", StringComparison.Ordinal));
+        Assert.Equal("4633458b-17de-408a-b874-0445c86b69e6", (string?)readerTemplate["variables"]!["keyVaultSecretsUser"]);
+        Assert.Equal("[parameters('identityPrincipalId')]", (string?)reader["properties"]!["principalId"]);
+        var (site, _) = compiled.Single("Microsoft.Web/sites");
+        Assert.Equal("[parameters('identityId')]", (string?)site["properties"]!["keyVaultReferenceIdentity"]);
+
+        // main.bicep passes the password setting as a Key Vault reference to the vault's secret, never as a value.
+        var passed = (string?)Module("functionapp")["parameters"]!["emailAppSettings"]!["value"];
+        Assert.Contains("'Monitor__Email__PasswordSetting', 'SmtpPassword', 'SmtpPassword', format('@Microsoft.KeyVault(VaultName={0};SecretName={1})'", passed);
+        Assert.Contains("'keyvault'), '2025-04-01').outputs.smtpSecretName.value", passed);
+        Assert.DoesNotContain("parameters('smtpPassword')", passed);
     }
 
     [Fact]
@@ -270,7 +300,7 @@ public sealed partial class ArmTemplateTests(CompiledTemplate compiled) : IClass
         var (config, template) = compiled.Single("Microsoft.Web/sites/config");
         Assert.EndsWith("'appsettings')]", (string?)config["name"]);
         var expression = (string?)config["properties"];
-        Assert.Equal("[union(variables('appSettings'), variables('secretReferences'), parameters('extraAppSettings'))]", expression);
+        Assert.Equal("[union(variables('appSettings'), variables('secretReferences'), parameters('emailAppSettings'), parameters('extraAppSettings'))]", expression);
         Assert.Equal("{}", template["parameters"]!["extraAppSettings"]!["defaultValue"]!.ToJsonString());
         return template["variables"]!["appSettings"]!.AsObject().ToDictionary(p => p.Key, p => (string)p.Value!);
     }

@@ -24,11 +24,15 @@ public sealed class TestStorage : IAsyncDisposable
             [StorageConnection.Name] = AzuriteServer.ConnectionString,
             [$"{MonitorOptions.Section}:{nameof(MonitorOptions.StoragePrefix)}"] = Prefix,
         };
+        Settings = overrides;
         Services = LocalHost.CreateServices(overrides, clock: Clock, configure: configure);
         Storage = Services.GetRequiredService<MonitorStorage>();
     }
 
     public string Prefix { get; }
+
+    /// <summary>The settings of this test's services (storage, prefix and the test's own), to build another "process" on the same storage.</summary>
+    public Dictionary<string, string?> Settings { get; }
     public FakeClock Clock { get; }
     public ServiceProvider Services { get; }
     public MonitorStorage Storage { get; }

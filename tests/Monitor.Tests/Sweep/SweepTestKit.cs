@@ -45,6 +45,9 @@ internal sealed class SweepTestKit(TestStorage test)
 
     public async Task<List<AlertEntity>> AlertsAsync() => await test.ReadAllAsync<AlertEntity>(StorageNames.AlertsTable);
 
+    /// <summary>Every AlertDeliveries row: one per alert, route and channel.</summary>
+    public async Task<List<AlertDeliveryEntity>> DeliveriesAsync() => await test.ReadAllAsync<AlertDeliveryEntity>(StorageNames.AlertDeliveriesTable);
+
     public static string Describe(AlertEntity a) =>
         $"{a.RowKey} {a.PreviousLevel}->{a.Level} {a.ReachedAt.UtcDateTime.ToString("MM-dd HH:mm", CultureInfo.InvariantCulture)} {a.PartitionKey}";
 

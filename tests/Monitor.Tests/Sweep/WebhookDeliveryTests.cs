@@ -14,7 +14,8 @@ namespace Monitor.Tests.Sweep;
 
 /// <summary>
 /// Webhook delivery against a real HTTP listener on 127.0.0.1 and a real Azurite: the standard resilience handler
-/// retries, a failure is recorded in Alerts.WebhookStatus and retried by the next sweep, and no alert is POSTed twice.
+/// retries, a failure is recorded in the alert's AlertDeliveries row and retried by the next sweep, and no alert is POSTed
+/// twice. Alerts:WebhookUrl is the "webhook" route that matches every alert; the queue is a delivery of its own.
 /// </summary>
 public sealed partial class WebhookDeliveryTests
 {
@@ -34,7 +35,7 @@ public sealed partial class WebhookDeliveryTests
         var atRisk = await kit.SweepAsync("2026-11-16T03:30:00Z");
 
         Assert.Equal([500, 500, 200], hook.Calls.Select(c => c.Status));
-        Assert.Equal(new WebhookRound(Delivered: 1, Failed: 0, Deferred: 0, Retried: 0, EntitiesRead: 0), atRisk.Webhooks);
+        Assert.Equal(new DeliveryRound(Delivered: 2, Failed: 0, Deferred: 0, Retried: 0, EntitiesRead: 0), atRisk.Deliveries);
         var accepted = Assert.Single(hook.Accepted);
         Assert.Equal("W-1|acknowledgement|at-risk|0000", AlertIdIn(accepted));
         Assert.StartsWith("AT-RISK: request W-1 (US to CN, critical, investigation): the acknowledgement clock reached at-risk at 2026-11-16T03:00:00Z (due 2026-11-16T04:00:00Z)",
@@ -62,7 +63,7 @@ public sealed partial class WebhookDeliveryTests
         // second is not tried in this sweep, since the endpoint is down.
         var failing = await kit.SweepAsync("2026-11-16T04:30:00Z");
 
-        Assert.Equal(new WebhookRound(Delivered: 0, Failed: 1, Deferred: 1, Retried: 0, EntitiesRead: 0), failing.Webhooks);
+        Assert.Equal(new DeliveryRound(Delivered: 2, Failed: 1, Deferred: 1, Retried: 0, EntitiesRead: 0), failing.Deliveries);
         Assert.Equal([500, 500, 500], hook.Calls.Select(c => c.Status));
         Assert.Equal(
             ["W-1|acknowledgement|at-risk|0000 failed: HTTP 500 Internal Server Error", "W-1|acknowledgement|overdue|0000 pending"],
@@ -74,10 +75,10 @@ public sealed partial class WebhookDeliveryTests
         hook.FailuresLeft = 0;
         var recovered = await kit.SweepAsync("2026-11-16T04:45:00Z");
 
-        // Nothing was due; the two outbox rows and their alerts were read and both delivered.
+        // Nothing was due; the two outbox rows, their alerts and their delivery rows were read and both delivered.
         Assert.Equal(0, recovered.DueEntries);
-        Assert.Equal(new WebhookRound(Delivered: 2, Failed: 0, Deferred: 0, Retried: 2, EntitiesRead: 4), recovered.Webhooks);
-        Assert.Equal(4, recovered.EntitiesRead);
+        Assert.Equal(new DeliveryRound(Delivered: 2, Failed: 0, Deferred: 0, Retried: 2, EntitiesRead: 6), recovered.Deliveries);
+        Assert.Equal(6, recovered.EntitiesRead);
         Assert.Equal(["W-1|acknowledgement|at-risk|0000", "W-1|acknowledgement|overdue|0000"], hook.Accepted.Select(AlertIdIn).Order(StringComparer.Ordinal));
         Assert.Equal(["W-1|acknowledgement|at-risk|0000 delivered", "W-1|acknowledgement|overdue|0000 delivered"], await StatusesAsync(kit));
         Assert.Empty(await OutboxAsync(test));
@@ -104,16 +105,19 @@ public sealed partial class WebhookDeliveryTests
         Assert.Single(hook.Calls);
 
         // As if the process died after recording "delivered" but before deleting the outbox row.
-        await test.Services.GetRequiredService<WebhookOutbox>().MarkAsync(delivered, CancellationToken.None);
+        var deliveryKey = AlertDeliveryStore.Key("webhook", DeliveryChannels.Slack);
+        await test.Services.GetRequiredService<SweepScheduleStore>().AddToOutboxAsync(
+            [new OutboxEntity { RowKey = SweepScheduleStore.OutboxKey(delivered.RowKey, deliveryKey), AlertId = delivered.RowKey, AlertPartition = delivered.PartitionKey, DeliveryKey = deliveryKey }],
+            CancellationToken.None);
         var next = await kit.SweepAsync("2026-11-16T03:40:00Z");
 
         Assert.Single(hook.Calls);
-        Assert.Equal(new WebhookRound(Delivered: 0, Failed: 0, Deferred: 0, Retried: 0, EntitiesRead: 2), next.Webhooks);
+        Assert.Equal(new DeliveryRound(Delivered: 0, Failed: 0, Deferred: 0, Retried: 0, EntitiesRead: 3), next.Deliveries);
         Assert.Empty(await OutboxAsync(test));
     }
 
     [Fact]
-    public async Task Teams_format_posts_a_message_card()
+    public async Task Teams_format_posts_an_adaptive_card_through_workflows()
     {
         await using var hook = new TestWebhookListener(failFirst: 0);
         await using var test = new TestStorage(settings: Settings(hook.Url, retries: 1, format: "teams"));
@@ -121,13 +125,15 @@ public sealed partial class WebhookDeliveryTests
 
         await kit.SweepAsync("2026-11-16T03:30:00Z");
 
-        using var card = JsonDocument.Parse(Assert.Single(hook.Accepted));
-        var root = card.RootElement;
-        Assert.Equal("MessageCard", root.GetProperty("@type").GetString());
-        Assert.Equal("https://schema.org/extensions", root.GetProperty("@context").GetString());
-        Assert.Equal("AT-RISK: W-1 acknowledgement clock", root.GetProperty("title").GetString());
-        var facts = root.GetProperty("sections")[0].GetProperty("facts").EnumerateArray()
-            .ToDictionary(f => f.GetProperty("name").GetString()!, f => f.GetProperty("value").GetString()!);
+        using var message = JsonDocument.Parse(Assert.Single(hook.Accepted));
+        Assert.Equal("message", message.RootElement.GetProperty("type").GetString());
+        var attachment = Assert.Single(message.RootElement.GetProperty("attachments").EnumerateArray());
+        Assert.Equal("application/vnd.microsoft.card.adaptive", attachment.GetProperty("contentType").GetString());
+        var card = attachment.GetProperty("content");
+        Assert.Equal("AdaptiveCard", card.GetProperty("type").GetString());
+        Assert.Equal("AT-RISK: W-1 acknowledgement clock", card.GetProperty("body")[0].GetProperty("text").GetString());
+        var facts = card.GetProperty("body").EnumerateArray().Single(e => e.GetProperty("type").GetString() == "FactSet").GetProperty("facts").EnumerateArray()
+            .ToDictionary(f => f.GetProperty("title").GetString()!, f => f.GetProperty("value").GetString()!);
         Assert.Equal("W-1", facts["Request"]);
         Assert.Equal("at-risk (was pending)", facts["Level"]);
         Assert.Equal("2026-11-16T03:00:00Z", facts["Reached at (UTC)"]);
@@ -148,7 +154,7 @@ public sealed partial class WebhookDeliveryTests
 
         var result = await kit.SweepAsync("2026-11-16T03:30:00Z");
 
-        Assert.Equal(1, result.Webhooks.Failed);
+        Assert.Equal(1, result.Deliveries.Failed);
         var status = Assert.Single(await StatusesAsync(kit));
         Assert.StartsWith("W-1|acknowledgement|at-risk|0000 failed: ", status);
         Assert.Contains("refused", status, StringComparison.OrdinalIgnoreCase);
@@ -156,16 +162,17 @@ public sealed partial class WebhookDeliveryTests
     }
 
     [Fact]
-    public async Task Without_a_webhook_alerts_have_no_webhook_status_and_no_outbox_row()
+    public async Task Without_a_webhook_alerts_get_only_the_queue_delivery_and_no_outbox_row_stays()
     {
         await using var test = new TestStorage();
         var kit = await StartAsync(test);
 
         var result = await kit.SweepAsync("2026-11-16T03:30:00Z");
 
-        Assert.Equal(WebhookRound.None, result.Webhooks);
-        Assert.Equal(["W-1|acknowledgement|at-risk|0000 "], await StatusesAsync(kit));
+        Assert.Equal(new DeliveryRound(Delivered: 1, Failed: 0, Deferred: 0, Retried: 0, EntitiesRead: 0), result.Deliveries);
+        Assert.Empty(await StatusesAsync(kit));
         Assert.Empty(await OutboxAsync(test));
+        Assert.Equal(["W-1|acknowledgement|at-risk|0000"], await kit.DrainQueueAsync());
     }
 
     [Theory]
@@ -186,6 +193,8 @@ public sealed partial class WebhookDeliveryTests
         ["Alerts:WebhookMaxRetries"] = retries.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Alerts:WebhookRetryDelay"] = "00:00:00.010",
         ["Alerts:WebhookAttemptTimeout"] = "00:00:05",
+        // A failed delivery is tried again by the very next sweep (the back-off has its own test).
+        ["Alerts:DeliveryRetryDelay"] = "00:00:00",
         ["Alerts:DigestEnabled"] = "false",
     };
 
@@ -200,12 +209,14 @@ public sealed partial class WebhookDeliveryTests
         return kit;
     }
 
+    /// <summary>"alertId status" of each webhook delivery, with ": reason" after a failure.</summary>
     private static async Task<List<string>> StatusesAsync(SweepTestKit kit) =>
-        [.. (await kit.AlertsAsync()).Select(a => $"{a.RowKey} {a.WebhookStatus}").Order(StringComparer.Ordinal)];
+        [.. (await kit.DeliveriesAsync()).Where(d => d.Route == "webhook")
+            .Select(d => $"{d.AlertId} {d.Status}{(d.Status == DeliveryStatuses.Failed ? $": {d.LastError}" : "")}").Order(StringComparer.Ordinal)];
 
     private static async Task<List<string>> OutboxAsync(TestStorage test) =>
-        [.. (await test.ReadAllAsync<WebhookPendingEntity>(StorageNames.SweepScheduleTable, $"PartitionKey eq '{WebhookPendingEntity.Partition}'"))
-            .Select(r => r.RowKey).Order(StringComparer.Ordinal)];
+        [.. (await test.ReadAllAsync<OutboxEntity>(StorageNames.SweepScheduleTable, $"PartitionKey eq '{OutboxEntity.Partition}'"))
+            .Where(r => r.Route == "webhook").Select(r => r.AlertId).Order(StringComparer.Ordinal)];
 
     private static string AlertIdIn(string slackBody)
     {

@@ -37,15 +37,14 @@ public sealed class WebhookPayloadTests
     }
 
     [Fact]
-    public void Teams_gets_a_message_card_with_markdown_and_html_escaped()
+    public void Teams_gets_an_adaptive_card_with_markdown_and_html_escaped()
     {
         using var json = JsonDocument.Parse(WebhookPayload.Build(Alert, "Teams"));
-        var root = json.RootElement;
-        Assert.Equal("MessageCard", root.GetProperty("@type").GetString());
-        Assert.Equal("D83B01", root.GetProperty("themeColor").GetString());
-        Assert.Equal(@"OVERDUE: X&lt;1&gt;&amp;\*2\* update clock", root.GetProperty("title").GetString());
-        var facts = root.GetProperty("sections")[0].GetProperty("facts").EnumerateArray()
-            .ToDictionary(f => f.GetProperty("name").GetString()!, f => f.GetProperty("value").GetString()!);
+        var card = json.RootElement.GetProperty("attachments")[0].GetProperty("content");
+        Assert.Equal(@"OVERDUE: X&lt;1&gt;&amp;\*2\* update clock", card.GetProperty("body")[0].GetProperty("text").GetString());
+        Assert.Equal("Attention", card.GetProperty("body")[0].GetProperty("color").GetString());
+        var facts = card.GetProperty("body")[2].GetProperty("facts").EnumerateArray()
+            .ToDictionary(f => f.GetProperty("title").GetString()!, f => f.GetProperty("value").GetString()!);
         Assert.Equal(@"a\_b", facts["Category"]);
         Assert.Equal("update (cycle 3)", facts["Clock"]);
         Assert.Equal("overdue (was at-risk)", facts["Level"]);
