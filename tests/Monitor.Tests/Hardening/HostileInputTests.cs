@@ -53,6 +53,27 @@ public sealed class HostileInputTests : IAsyncLifetime
         await _zone.AssertGoodFileUnaffectedAsync();
     }
 
+    /// <summary>A .csv.gz cut off in transfer: before, its first rows were read and the cut row rejected, as if the file were whole.</summary>
+    [Fact]
+    public async Task Truncated_gzip_is_quarantined_whole_with_none_of_its_rows_written()
+    {
+        var compressed = new MemoryStream();
+        await using (var gzip = new GZipStream(compressed, CompressionLevel.Optimal, leaveOpen: true))
+        {
+            await gzip.WriteAsync(Encoding.UTF8.GetBytes(string.Join('\n', [FeedHeader, .. Enumerable.Range(0, 400).Select(i => Row($"C{i}", $"summary number {i * 7919 % 10007}"))]) + "\n"));
+        }
+        var whole = compressed.ToArray();
+        await _zone.PutAsync("incidents/liaison-us/cut.csv.gz", whole[..(whole.Length / 2)]);
+
+        await _zone.RunOnceAsync();
+
+        var run = await _zone.AssertQuarantinedAsync("incidents/liaison-us/cut.csv.gz", "truncated gzip");
+        Assert.Equal(0, run.Records);
+        Assert.Equal(0, run.Rejects);
+        Assert.Empty(await _zone.EventsOfT200Async());
+        await _zone.AssertGoodFileUnaffectedAsync();
+    }
+
     [Fact]
     public async Task Feed_larger_than_the_limit_is_quarantined_whole_even_when_gzip_hides_its_size()
     {
