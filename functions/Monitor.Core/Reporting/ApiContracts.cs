@@ -83,7 +83,15 @@ public sealed record RequestDetailAnswer(
     string Level,
     IReadOnlyList<ClockView> Clocks,
     QualityView Quality,
-    IReadOnlyList<TimelineEntryView> Timeline);
+    IReadOnlyList<TimelineEntryView> Timeline)
+{
+    /// <summary>
+    /// Set when the request's clocks cannot be computed (its responding party has no calendar, its priority no policy
+    /// rule): why, naming the request. Level is then "not-evaluated" and Clocks empty. Left out of the answer otherwise.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? NotEvaluated { get; init; }
+}
 
 /// <summary>An Alerts row.</summary>
 public sealed record AlertView(
