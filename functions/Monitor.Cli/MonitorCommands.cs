@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using Azure;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,7 +21,10 @@ public static class MonitorCommands
     private static readonly Option<bool> Verbose = new("--verbose", "-v") { Description = "Log what the pipeline does (Information level)", Recursive = true };
 
     /// <summary>Parses and runs; failures the user can act on are printed as one clear line, not a stack trace.</summary>
-    public static async Task<int> RunAsync(string[] args)
+    public static Task<int> RunAsync(string[] args) => RunAsync(args, new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+
+    /// <param name="configuration">Where the output and parse errors go (tests give writers).</param>
+    internal static async Task<int> RunAsync(string[] args, InvocationConfiguration configuration)
     {
         if (Console.IsOutputRedirected)
         {
@@ -29,7 +33,16 @@ public static class MonitorCommands
         }
         try
         {
-            return await Build().Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            var parse = Build().Parse(args);
+            if (parse.Action is ParseErrorAction errors)
+            {
+                // The error (and a typo suggestion), then where the usage is: not the whole help text above the one line that matters.
+                errors.ShowHelp = false;
+                var exit = await parse.InvokeAsync(configuration);
+                await configuration.Error.WriteLineAsync($"Run '{CommandPath(parse.CommandResult)} --help' for its usage.");
+                return exit;
+            }
+            return await parse.InvokeAsync(configuration);
         }
         catch (OperationCanceledException)
         {
@@ -62,6 +75,20 @@ public static class MonitorCommands
         }
     }
 
+    /// <summary>"monitor run": the command's name and its parents'.</summary>
+    private static string CommandPath(CommandResult command)
+    {
+        var names = new List<string>();
+        for (SymbolResult? result = command; result is not null; result = result.Parent)
+        {
+            if (result is CommandResult c)
+            {
+                names.Insert(0, c.Command.Name);
+            }
+        }
+        return string.Join(' ', names);
+    }
+
     public static RootCommand Build()
     {
         var root = new RootCommand("Monitor: bilateral cyber-request compliance monitor. Local host and CLI over Azure Storage (MonitorStorage).");
@@ -76,6 +103,7 @@ public static class MonitorCommands
         root.Subcommands.Add(ExplainCommand.Build());
         root.Subcommands.Add(DigestCommand.Build());
         root.Subcommands.Add(AuditCommand.Build());
+        root.Subcommands.Add(RejectsCommand.Build());
         return root;
     }
 
