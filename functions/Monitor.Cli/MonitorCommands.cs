@@ -83,7 +83,8 @@ public static class MonitorCommands
         {
             if (result is CommandResult c)
             {
-                names.Insert(0, c.Command.Name);
+                // The root is named after the process, which is dotnet's host under `dotnet monitor.dll` or a test runner.
+                names.Insert(0, c.Command is RootCommand ? "monitor" : c.Command.Name);
             }
         }
         return string.Join(' ', names);
