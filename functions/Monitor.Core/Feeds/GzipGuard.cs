@@ -143,7 +143,7 @@ internal sealed class FeedLimitStream(Stream content, PeekedStream source, bool 
 internal sealed class PeekedStream(ReadOnlyMemory<byte> peeked, Stream inner) : ReadOnlyStream
 {
     private const int TailBytes = 8;
-    private readonly byte[] _tail = new byte[TailBytes * 2];
+    private readonly byte[] _tail = new byte[TailBytes];
     private ReadOnlyMemory<byte> _peeked = peeked;
     private long _bytesRead;
     private int _tailLength;
@@ -151,7 +151,7 @@ internal sealed class PeekedStream(ReadOnlyMemory<byte> peeked, Stream inner) : 
     public override long BytesRead => _bytesRead;
 
     /// <summary>The last (up to) 8 bytes served: a gzip file's trailer once the end is reached.</summary>
-    public ReadOnlySpan<byte> Tail => _tail.AsSpan(Math.Max(0, _tailLength - TailBytes), Math.Min(_tailLength, TailBytes));
+    public ReadOnlySpan<byte> Tail => _tail.AsSpan(0, _tailLength);
 
     public override int Read(Span<byte> buffer)
     {
@@ -189,6 +189,7 @@ internal sealed class PeekedStream(ReadOnlyMemory<byte> peeked, Stream inner) : 
         await base.DisposeAsync().ConfigureAwait(false);
     }
 
+    /// <summary>Keeps the last 8 bytes of what was kept and what is served now, in place (no allocation per read).</summary>
     private void KeepTail(ReadOnlySpan<byte> served)
     {
         if (served.Length >= TailBytes)
@@ -197,11 +198,10 @@ internal sealed class PeekedStream(ReadOnlyMemory<byte> peeked, Stream inner) : 
             _tailLength = TailBytes;
             return;
         }
-        // Keep the last 8 of what was kept and what was served now.
-        var kept = Tail.ToArray();
-        kept.CopyTo(_tail, 0);
-        served.CopyTo(_tail.AsSpan(kept.Length));
-        _tailLength = kept.Length + served.Length;
+        var kept = Math.Min(_tailLength, TailBytes - served.Length);
+        _tail.AsSpan(_tailLength - kept, kept).CopyTo(_tail);
+        served.CopyTo(_tail.AsSpan(kept));
+        _tailLength = kept + served.Length;
     }
 
     private int TakePeeked(Span<byte> buffer)

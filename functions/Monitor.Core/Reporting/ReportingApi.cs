@@ -51,10 +51,10 @@ public sealed class ReportingApi(
     public const string KeyParameter = "code";
 
     public const int MaxIdLength = 200;
+    public const int MaxAlertRangeDays = 366;
 
     /// <summary>The level of a request whose clocks cannot be computed (see <see cref="RequestDetailAnswer.NotEvaluated"/>).</summary>
     public const string NotEvaluatedLevel = "not-evaluated";
-    public const int MaxAlertRangeDays = 366;
 
     /// <summary>The routes, in the order the 404 answer lists them.</summary>
     private static readonly ApiRoute[] Routes =

@@ -199,6 +199,34 @@ public sealed class GzipGuardTests
         await Assert.ThrowsAsync<FeedFormatException>(() => InflateAsync("feed.csv.gz", cut));
     }
 
+    /// <summary>The trailer is the last 8 stored bytes however the storage stream hands them over (here: 3 bytes per read).</summary>
+    [Fact]
+    public async Task The_trailer_is_found_when_the_stored_stream_returns_a_few_bytes_at_a_time()
+    {
+        var whole = Gzip(Rows(200));
+        async Task<long> TrickleAsync(byte[] stored)
+        {
+            var source = GzipGuard.Decompressing(new FeedSource("feed.csv.gz", _ => Task.FromResult<Stream>(new TrickleStream(stored))), new FeedLimits());
+            await using var stream = await source.OpenAsync(CancellationToken.None);
+            using var copy = new MemoryStream();
+            await stream.CopyToAsync(copy);
+            return copy.Length;
+        }
+
+        Assert.Equal(Rows(200).Length, await TrickleAsync(whole));
+        await Assert.ThrowsAsync<FeedFormatException>(() => TrickleAsync(whole[..^5]));
+    }
+
+    private sealed class TrickleStream(byte[] content) : MemoryStream(content, writable: false)
+    {
+        public override int Read(byte[] buffer, int offset, int count) => base.Read(buffer, offset, Math.Min(count, 3));
+
+        public override int Read(Span<byte> buffer) => base.Read(buffer[..Math.Min(buffer.Length, 3)]);
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            base.ReadAsync(buffer[..Math.Min(buffer.Length, 3)], cancellationToken);
+    }
+
     [Fact]
     public void Crc_combination_matches_the_crc_of_the_concatenation()
     {
