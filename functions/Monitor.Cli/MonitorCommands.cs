@@ -21,7 +21,8 @@ public static class MonitorCommands
     private static readonly Option<bool> Verbose = new("--verbose", "-v") { Description = "Log what the pipeline does (Information level)", Recursive = true };
 
     /// <summary>Parses and runs; failures the user can act on are printed as one clear line, not a stack trace.</summary>
-    public static Task<int> RunAsync(string[] args) => RunAsync(args, new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    public static Task<int> RunAsync(string[] args) =>
+        RunAsync(args, new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
 
     /// <param name="configuration">Where the output and parse errors go (tests give writers).</param>
     internal static async Task<int> RunAsync(string[] args, InvocationConfiguration configuration)
@@ -33,16 +34,18 @@ public static class MonitorCommands
         }
         try
         {
+            // Our own signal handling, not System.CommandLine's, which ends the process 2 s after the first signal.
+            using var signals = new StopSignals();
             var parse = Build().Parse(args);
             if (parse.Action is ParseErrorAction errors)
             {
                 // The error (and a typo suggestion), then where the usage is: not the whole help text above the one line that matters.
                 errors.ShowHelp = false;
-                var exit = await parse.InvokeAsync(configuration);
+                var exit = await parse.InvokeAsync(configuration, signals.Token);
                 await configuration.Error.WriteLineAsync($"Run '{CommandPath(parse.CommandResult)} --help' for its usage.");
                 return exit;
             }
-            return await parse.InvokeAsync(configuration);
+            return await parse.InvokeAsync(configuration, signals.Token);
         }
         catch (OperationCanceledException)
         {
