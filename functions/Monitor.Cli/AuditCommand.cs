@@ -23,10 +23,33 @@ internal static class AuditCommand
             await using var services = MonitorCommands.Services(parse);
             var result = await FeedAudit.RunAsync(services.GetRequiredService<MonitorStorage>(), ct);
             Print(result, parse.GetValue(problems));
+            if (!parse.GetValue(problems))
+            {
+                await PrintReasonsAsync(services.GetRequiredService<FeedProblems>(), result, ct);
+            }
             PullCommand.PrintStates(await services.GetRequiredService<PullStateStore>().SourcesAsync(ct));
             return result.Unaccounted.Count == 0 ? 0 : FeedAudit.UnaccountedExitCode;
         });
         return command;
+    }
+
+    /// <summary>The section of rejects and warnings: for each file that has some, the counts and the first reasons.</summary>
+    private static async Task PrintReasonsAsync(FeedProblems problems, AuditResult result, CancellationToken cancellationToken)
+    {
+        var lines = new List<string>();
+        foreach (var run in result.Entries.Select(e => e.Run).OfType<FeedRunEntity>())
+        {
+            lines.AddRange(await problems.ReasonLinesAsync(run, cancellationToken));
+        }
+        if (lines.Count == 0)
+        {
+            return;
+        }
+        AnsiConsole.MarkupLine("[bold]Rejects and warnings[/] (all of them: monitor rejects)");
+        foreach (var line in lines)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[yellow]{line}[/]");
+        }
     }
 
     private static void Print(AuditResult result, bool problemsOnly)

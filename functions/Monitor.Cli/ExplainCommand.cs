@@ -36,7 +36,7 @@ internal static class ExplainCommand
             if (explanation is null)
             {
                 var table = services.GetRequiredService<MonitorStorage>().Names.Table(StorageNames.RequestsTable);
-                AnsiConsole.MarkupLineInterpolated($"[red]Unknown request '{id}': no row with that RowKey in table {table} (IDs are matched exactly; `monitor requests` lists them).[/]");
+                AnsiConsole.MarkupLineInterpolated($"[red]Unknown request '{id}': no row with that RowKey in table {table} (IDs are matched ignoring case, so no spelling of it is registered; `monitor requests` lists them).[/]");
                 return 1;
             }
             foreach (var line in explanation.Render())

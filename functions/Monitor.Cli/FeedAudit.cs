@@ -12,6 +12,9 @@ namespace Monitor.Cli;
 public sealed record AuditEntry(string Container, string BlobName, string? ETag, DateTimeOffset? LastModified, string? Outcome, string? FeedRun, string Detail)
 {
     public bool Accounted => FeedOutcomes.IsFinal(Outcome);
+
+    /// <summary>The FeedRuns row of an incoming blob version (null for archive copies and unaccounted blobs).</summary>
+    public FeedRunEntity? Run { get; init; }
 }
 
 /// <summary>The "nothing lost" check: every blob version in incoming and archive against FeedRuns.</summary>
@@ -52,7 +55,7 @@ public static class FeedAudit
             seen.Add(key);
             runs.TryGetValue(key, out var run);
             entries.Add(new AuditEntry(storage.Incoming.Name, blob.Name, etag.ToString(), lastModified, run?.Outcome, run is null ? null : key,
-                run is null ? "no FeedRuns row for this blob version" : Describe(run)));
+                run is null ? "no FeedRuns row for this blob version" : Describe(run, runs)) { Run = run });
         }
 
         await foreach (var blob in storage.Archive.GetBlobsAsync(BlobTraits.Metadata, BlobStates.None, prefix: null, cancellationToken))
@@ -83,10 +86,13 @@ public static class FeedAudit
         return new AuditResult(entries, runs.Keys.Count(k => !seen.Contains(k)));
     }
 
-    private static string Describe(FeedRunEntity run) => run.Outcome switch
+    private static string Describe(FeedRunEntity run, Dictionary<string, FeedRunEntity> runs) => run.Outcome switch
     {
-        FeedOutcomes.Processed => $"{run.Records} records, {run.Matches} matches, {run.Rejects} rejects",
-        FeedOutcomes.Duplicate => $"duplicate of {run.DuplicateOf}",
+        FeedOutcomes.Processed => $"{run.Records} records, {run.Matches} matches, {run.Rejects} rejects, {run.Warnings} warnings",
+        // Named by the file and when it was read, not by the internal run key.
+        FeedOutcomes.Duplicate when run.DuplicateOf is { } id && runs.TryGetValue(id, out var original) =>
+            $"duplicate of {original.BlobName}{(original.CompletedAt is { } read ? $", read {read.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z" : "")}",
+        FeedOutcomes.Duplicate => $"duplicate of run {run.DuplicateOf}",
         FeedOutcomes.Quarantined or FeedOutcomes.Poison => run.Error ?? "",
         _ => $"FeedRuns row without a final outcome ('{run.Outcome}', {run.Attempts} attempts)",
     };

@@ -69,9 +69,9 @@ public sealed partial class LocalApiServer : IAsyncDisposable
     {
         // The raw target keeps the percent-encoding, as the Functions host hands it over: the API decodes segments itself.
         var target = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
-        if (!Authorised(context, expectedKey))
+        if (Refusal(context, expectedKey) is { } refusal)
         {
-            return ApiResponse.Error(401, $"a key is required: send the {KeyHeader} header or ?code= (the key printed by `monitor serve`, or ${KeyVariable})");
+            return ApiResponse.Error(401, refusal);
         }
         try
         {
@@ -84,14 +84,21 @@ public sealed partial class LocalApiServer : IAsyncDisposable
         }
     }
 
-    private static bool Authorised(HttpContext context, byte[] expected)
+    /// <summary>Why the call is refused (no key, or a wrong one: two different fixes for the caller), or null when its key is right.</summary>
+    private static string? Refusal(HttpContext context, byte[] expected)
     {
         string? given = context.Request.Headers[KeyHeader];
         if (string.IsNullOrEmpty(given) && context.Request.Query.TryGetValue(ReportingApi.KeyParameter, out var code))
         {
             given = code;
         }
-        return given is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), expected);
+        if (string.IsNullOrEmpty(given))
+        {
+            return $"a key is required: send the {KeyHeader} header or ?code= (the key printed by `monitor serve`, or ${KeyVariable})";
+        }
+        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), expected)
+            ? null
+            : $"the key is wrong: it is not the one `monitor serve` printed at start-up (or ${KeyVariable} of the server); check for a stale or truncated key";
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => _app.StopAsync(cancellationToken);

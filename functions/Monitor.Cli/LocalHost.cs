@@ -51,6 +51,7 @@ public sealed partial class LocalHost(
     DigestWriter digests,
     FeedPuller puller,
     DigestMailer digestMailer,
+    FeedProblems problems,
     IConfiguration configuration,
     IOptions<MonitorOptions> options,
     IClock clock,
@@ -75,16 +76,23 @@ public sealed partial class LocalHost(
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging(logging => logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }).SetMinimumLevel(minimumLevel)
             // The SDK logs expected 404/409 answers (e.g. "container already exists") as warnings: not news to a user.
-            .AddFilter("Azure", minimumLevel > LogLevel.Error ? minimumLevel : LogLevel.Error));
+            .AddFilter("Azure", minimumLevel > LogLevel.Error ? minimumLevel : LogLevel.Error)
+            // The verbs print each quarantine reason themselves (summary, watch lines): once, not twice. Only this
+            // category: the sweep's warnings (e.g. a calendar past its last listed year) must stay visible.
+            .AddFilter(typeof(RunLedger).FullName, Quieter(minimumLevel)));
         services.AddMonitorCore(configuration);
         if (clock is not null)
         {
             services.AddSingleton(clock);
         }
         services.AddSingleton<LocalHost>();
+        services.AddSingleton<FeedProblems>();
         configure?.Invoke(services);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
     }
+
+    /// <summary>Warnings of a category the CLI prints itself are kept from the console unless --verbose asks for everything.</summary>
+    private static LogLevel Quieter(LogLevel minimumLevel) => minimumLevel <= LogLevel.Information ? minimumLevel : LogLevel.Error;
 
     /// <summary>`monitor push`: uploads a file to the drop zone (a new blob version if the name exists) and returns the blob name.</summary>
     public async Task<string> PushAsync(string path, FeedKind kind, string? source, CancellationToken cancellationToken)
@@ -227,7 +235,15 @@ public sealed partial class LocalHost(
                 ingested += runs.Count;
                 foreach (var run in runs)
                 {
-                    report(FormatRun(run));
+                    if (run.Outcome == FeedOutcomes.Processed)
+                    {
+                        report(FormatRun(run));
+                    }
+                    // Not cancelled by a stop: what a finished blob did is still told.
+                    foreach (var line in await problems.LinesAsync(run, CancellationToken.None))
+                    {
+                        report(line);
+                    }
                 }
                 foreach (var failure in failures)
                 {
@@ -238,10 +254,9 @@ public sealed partial class LocalHost(
                 if (now.ToDateTimeUtc() >= nextSweep)
                 {
                     var sweep = await sweeper.SweepAsync(now, report, cancellationToken);
-                    report(sweep.SkippedBecause ?? $"Sweep at {now}: {sweep.RequestsEvaluated} requests evaluated, {sweep.Alerts.Count} alerts");
-                    foreach (var problem in sweep.Problems)
+                    foreach (var line in SweepLines(sweep))
                     {
-                        report($"  not evaluated: {problem.RequestId}: {problem.Reason}");
+                        report(line);
                     }
                     nextSweep = schedule.GetNextOccurrence(now.ToDateTimeUtc());
                 }
@@ -290,12 +305,31 @@ public sealed partial class LocalHost(
         ? $"Digest of {mail.Date:yyyy-MM-dd} e-mailed to {string.Join(", ", mail.Recipients)}."
         : $"Digest of {mail.Date:yyyy-MM-dd} not e-mailed (the next digest run tries again): {mail.Error}";
 
-    public static string FormatRun(FeedRunEntity run) => run.Outcome switch
+    /// <summary>A processed file's line in the watch output (<see cref="FeedProblems"/> says the rest).</summary>
+    public static string FormatRun(FeedRunEntity run) =>
+        $"{run.BlobName}: processed ({run.Format}), {run.Records} records, {run.Matches} matches, {run.Events} events, {run.Rejects} rejects, {run.Warnings} warnings";
+
+    /// <summary>
+    /// What a sweep did, as `monitor sweep` and `run --once` print it (<see cref="SharedOutput.Sweep"/>) and the watch mode
+    /// logs it: the counts, each new alert, and each request it could not evaluate with the reason.
+    /// </summary>
+    public static IEnumerable<string> SweepLines(SweepResult result)
     {
-        FeedOutcomes.Processed => $"{run.BlobName}: processed ({run.Format}), {run.Records} records, {run.Matches} matches, {run.Events} events, {run.Rejects} rejects",
-        FeedOutcomes.Duplicate => $"{run.BlobName}: duplicate of {run.DuplicateOf}, nothing written",
-        _ => $"{run.BlobName}: {run.Outcome}: {run.Error}",
-    };
+        if (result.SkippedBecause is { } reason)
+        {
+            yield return reason;
+            yield break;
+        }
+        yield return $"Sweep at {result.AsOf}: {result.RequestsEvaluated} requests evaluated, {result.LevelChanges} level changes, {result.Alerts.Count} new alerts.";
+        foreach (var alert in result.Alerts)
+        {
+            yield return $"  {alert.Level.ToUpperInvariant()} {alert.RequestId} {alert.Clock} (cycle {alert.Cycle}) reached {alert.ReachedAt:u}, due {alert.DueAt:u}";
+        }
+        foreach (var problem in result.Problems)
+        {
+            yield return $"  not evaluated {problem.RequestId}: {problem.Reason} (retried by every sweep until fixed)";
+        }
+    }
 
     private async Task<FeedRunEntity?> IngestWithRetriesAsync(BlobItem blob, List<string> failures, CancellationToken cancellationToken)
     {

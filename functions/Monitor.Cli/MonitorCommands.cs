@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using Azure;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,7 +21,11 @@ public static class MonitorCommands
     private static readonly Option<bool> Verbose = new("--verbose", "-v") { Description = "Log what the pipeline does (Information level)", Recursive = true };
 
     /// <summary>Parses and runs; failures the user can act on are printed as one clear line, not a stack trace.</summary>
-    public static async Task<int> RunAsync(string[] args)
+    public static Task<int> RunAsync(string[] args) =>
+        RunAsync(args, new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
+
+    /// <param name="configuration">Where the output and parse errors go (tests give writers).</param>
+    internal static async Task<int> RunAsync(string[] args, InvocationConfiguration configuration)
     {
         if (Console.IsOutputRedirected)
         {
@@ -31,7 +36,16 @@ public static class MonitorCommands
         {
             // Our own signal handling, not System.CommandLine's, which ends the process 2 s after the first signal.
             using var signals = new StopSignals();
-            return await Build().Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, signals.Token);
+            var parse = Build().Parse(args);
+            if (parse.Action is ParseErrorAction errors)
+            {
+                // The error (and a typo suggestion), then where the usage is: not the whole help text above the one line that matters.
+                errors.ShowHelp = false;
+                var exit = await parse.InvokeAsync(configuration, signals.Token);
+                await configuration.Error.WriteLineAsync($"Run '{CommandPath(parse.CommandResult)} --help' for its usage.");
+                return exit;
+            }
+            return await parse.InvokeAsync(configuration, signals.Token);
         }
         catch (OperationCanceledException)
         {
@@ -64,6 +78,21 @@ public static class MonitorCommands
         }
     }
 
+    /// <summary>"monitor run": the command's name and its parents'.</summary>
+    private static string CommandPath(CommandResult command)
+    {
+        var names = new List<string>();
+        for (SymbolResult? result = command; result is not null; result = result.Parent)
+        {
+            if (result is CommandResult c)
+            {
+                // The root is named after the process, which is dotnet's host under `dotnet monitor.dll` or a test runner.
+                names.Insert(0, c.Command is RootCommand ? "monitor" : c.Command.Name);
+            }
+        }
+        return string.Join(' ', names);
+    }
+
     public static RootCommand Build()
     {
         var root = new RootCommand("Monitor: bilateral cyber-request compliance monitor. Local host and CLI over Azure Storage (MonitorStorage).");
@@ -79,6 +108,7 @@ public static class MonitorCommands
         root.Subcommands.Add(ExplainCommand.Build());
         root.Subcommands.Add(DigestCommand.Build());
         root.Subcommands.Add(AuditCommand.Build());
+        root.Subcommands.Add(RejectsCommand.Build());
         return root;
     }
 

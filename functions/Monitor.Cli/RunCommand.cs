@@ -33,7 +33,7 @@ internal static class RunCommand
                 var at = MonitorCommands.Now(parse, asOf, services);
                 var summary = await host.RunOnceAsync(at, line => AnsiConsole.MarkupLineInterpolated($"[grey]{line}[/]"), ct);
                 // After a stop the summary is still read and printed: it says what the pass did.
-                await PrintSummaryAsync(services.GetRequiredService<RequestStore>(), services.GetRequiredService<MatchStore>(), summary, summary.Stopped ? CancellationToken.None : ct);
+                await PrintSummaryAsync(services, summary, summary.Stopped ? CancellationToken.None : ct);
                 // A failed pull is printed, not an exit code: the pipeline ran; `monitor pull` is the verb that fails for it.
                 return summary.Stopped || ct.IsCancellationRequested ? 130 : summary.Failures.Count == 0 && summary.Sweep.SkippedBecause is null ? 0 : 2;
             }
@@ -56,13 +56,15 @@ internal static class RunCommand
     }
 
     /// <summary>`run --once`: what this pass ingested and matched, the sweep, and the requests that need attention.</summary>
-    private static async Task PrintSummaryAsync(RequestStore requestStore, MatchStore matchStore, RunSummary summary, CancellationToken cancellationToken)
+    private static async Task PrintSummaryAsync(IServiceProvider services, RunSummary summary, CancellationToken cancellationToken)
     {
         PullCommand.Print(summary.Pulls);
-        var feeds = new Table().Title("Feeds").AddColumns("Blob", "Outcome", "Format", "Records", "Matches", "Events", "Rejects");
+        var requestStore = services.GetRequiredService<RequestStore>();
+        var matchStore = services.GetRequiredService<MatchStore>();
+        var feeds = new Table().Title("Feeds").AddColumns("Blob", "Outcome", "Format", "Records", "Matches", "Events", "Rejects", "Warnings");
         foreach (var run in summary.Feeds)
         {
-            feeds.AddRow(Markup.Escape(run.BlobName), Markup.Escape(run.Outcome), run.Format ?? "", $"{run.Records}", $"{run.Matches}", $"{run.Events}", $"{run.Rejects}");
+            feeds.AddRow(Markup.Escape(run.BlobName), Markup.Escape(run.Outcome), run.Format ?? "", $"{run.Records}", $"{run.Matches}", $"{run.Events}", $"{run.Rejects}", $"{run.Warnings}");
         }
         if (summary.Feeds.Count == 0)
         {
@@ -76,9 +78,14 @@ internal static class RunCommand
         {
             AnsiConsole.MarkupLineInterpolated($"[red]{failure}[/]");
         }
-        foreach (var run in summary.Feeds.Where(r => r.Outcome is FeedOutcomes.Quarantined or FeedOutcomes.Poison))
+        // Why a file was set aside, what it duplicates, and the first reasons of its rejects and warnings.
+        var problems = services.GetRequiredService<FeedProblems>();
+        foreach (var run in summary.Feeds)
         {
-            AnsiConsole.MarkupLineInterpolated($"[yellow]{run.BlobName} was {run.Outcome}: {run.Error}[/]");
+            foreach (var line in await problems.LinesAsync(run, cancellationToken))
+            {
+                AnsiConsole.MarkupLineInterpolated($"[yellow]{line}[/]");
+            }
         }
 
         // List this pass's matches when they fit on a screen; a big feed only gets its counts (see `monitor matches`).

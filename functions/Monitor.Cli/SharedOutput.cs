@@ -14,19 +14,13 @@ internal static class SharedOutput
 {
     public static void Sweep(SweepResult result, DigestWriteResult? digest, DigestMailResult? digestMail = null)
     {
-        if (result.SkippedBecause is { } reason)
+        foreach (var line in LocalHost.SweepLines(result))
         {
-            AnsiConsole.MarkupLineInterpolated($"[yellow]{reason}[/]");
+            AnsiConsole.MarkupLineInterpolated($"{line}");
+        }
+        if (result.SkippedBecause is not null)
+        {
             return;
-        }
-        AnsiConsole.MarkupLineInterpolated($"Sweep at {result.AsOf}: {result.RequestsEvaluated} requests evaluated, {result.LevelChanges} level changes, {result.Alerts.Count} new alerts.");
-        foreach (var alert in result.Alerts)
-        {
-            AnsiConsole.MarkupLineInterpolated($"  [bold]{alert.Level.ToUpperInvariant()}[/] {alert.RequestId} {alert.Clock} (cycle {alert.Cycle}) reached {alert.ReachedAt:u}, due {alert.DueAt:u}");
-        }
-        foreach (var problem in result.Problems)
-        {
-            AnsiConsole.MarkupLineInterpolated($"  [yellow]not evaluated[/] {problem.RequestId}: {problem.Reason} (retried by every sweep until fixed)");
         }
         if (result.Deliveries != DeliveryRound.None)
         {
@@ -62,19 +56,59 @@ internal static class SharedOutput
         AnsiConsole.Write(table);
     }
 
-    public static void MatchesTable(IReadOnlyList<MatchEntity> rows)
+    /// <summary>
+    /// The matches table, made to fit a 100- to 120-column terminal (and wrapped by Spectre on a narrower one): the request
+    /// value under the feed value when they differ, the source above the record ID, values longer than
+    /// <see cref="ValueWidth"/> cut in the middle. Record IDs are never cut: a MISP "event/attribute" or a STIX
+    /// "type--uuid" is broken after its '/' or '--', so the part that tells two records apart is always whole on its line.
+    /// `--format csv|json` gives every value whole.
+    /// </summary>
+    public static void MatchesTable(IReadOnlyList<MatchEntity> rows, IAnsiConsole? console = null)
     {
+        console ??= AnsiConsole.Console;
         if (rows.Count == 0)
         {
-            AnsiConsole.MarkupLine("Matches: none.");
+            console.MarkupLine("Matches: none.");
             return;
         }
-        var table = new Table().Title("Matches").AddColumns("Request", "Match", "Feed value", "Request value", "Source", "Record", "Kind");
-        foreach (var m in rows.OrderBy(m => m.RequestId, StringComparer.Ordinal).ThenBy(m => m.RecordId, StringComparer.Ordinal))
+        var records = rows.Select(m => $"{m.Source}\n{RecordLines(m.RecordId)}").ToList();
+        // The record column gets the width of its longest line (up to a bound), so that Spectre shrinks the values instead.
+        var longest = records.SelectMany(r => r.Split('\n')).Max(l => l.Length);
+        var recordColumn = new TableColumn("Source, record");
+        // Each line whole on a 100-column terminal when they all fit the bound; narrower, Spectre wraps (never cuts) them.
+        _ = longest <= MaxRecordWidth && console.Profile.Width >= 100 ? recordColumn.NoWrap() : recordColumn.Width(MaxRecordWidth + 2);
+        var table = new Table().Title("Matches").Border(TableBorder.Simple)
+            .AddColumn(new TableColumn("Request").NoWrap())
+            .AddColumn(new TableColumn("Match").NoWrap())
+            .AddColumn(new TableColumn("Feed value (request value)"))
+            .AddColumn(recordColumn)
+            .AddColumn(new TableColumn("Kind").NoWrap());
+        foreach (var (m, record) in rows.Zip(records).OrderBy(p => p.First.RequestId, StringComparer.Ordinal).ThenBy(p => p.First.Source, StringComparer.Ordinal).ThenBy(p => p.First.RecordId, StringComparer.Ordinal))
         {
-            table.AddRow(Markup.Escape(m.RequestId), m.MatchType, Markup.Escape(Shorten(m.Indicator)), Markup.Escape(Shorten(m.RequestIndicator)), Markup.Escape(m.Source), Markup.Escape(Shorten(m.RecordId)), Markup.Escape(m.Kind ?? ""));
+            var value = m.RequestIndicator == m.Indicator ? Shorten(m.Indicator) : $"{Shorten(m.Indicator)}\n({Shorten(m.RequestIndicator)})";
+            table.AddRow(Markup.Escape(m.RequestId), m.MatchType, Markup.Escape(value), Markup.Escape(record), Markup.Escape(m.Kind ?? ""));
         }
-        AnsiConsole.Write(table);
+        console.Write(table);
+    }
+
+    /// <summary>Widest the record column is made: a UUID and its '/' fit.</summary>
+    private const int MaxRecordWidth = 40;
+
+    /// <summary>Longest value shown whole in the matches table.</summary>
+    public const int ValueWidth = 36;
+
+    /// <summary>A record ID whole, broken after a MISP '/' or a STIX '--' so that its distinguishing part has a line of its own.</summary>
+    private static string RecordLines(string recordId)
+    {
+        foreach (var separator in (string[])["/", "--"])
+        {
+            var at = recordId.LastIndexOf(separator, StringComparison.Ordinal);
+            if (at > 0 && at + separator.Length < recordId.Length)
+            {
+                return $"{recordId[..(at + separator.Length)]}\n{recordId[(at + separator.Length)..]}";
+            }
+        }
+        return recordId;
     }
 
     private static string Time(DateTimeOffset? at) => at?.UtcDateTime.ToString("yyyy-MM-dd HH:mm") ?? "";
@@ -90,5 +124,7 @@ internal static class SharedOutput
         _ => Markup.Escape(level),
     };
 
-    private static string Shorten(string value) => value.Length <= 60 ? value : value[..57] + "...";
+    /// <summary>Cut in the middle, so both the start and the end (where values differ most) stay visible.</summary>
+    private static string Shorten(string value) =>
+        value.Length <= ValueWidth ? value : $"{value[..((ValueWidth / 2) - 1)]}…{value[^(ValueWidth / 2)..]}";
 }

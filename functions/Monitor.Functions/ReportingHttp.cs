@@ -37,6 +37,12 @@ public sealed class ReportingHttp(ReportingApi api)
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = ApiRoutes.Pulls)] HttpRequestData request, CancellationToken cancellationToken) =>
         AnswerAsync(request, cancellationToken);
 
+    /// <summary>POST on the report's route: recompute the period and replace its PeriodStats rows (a GET writes nothing).</summary>
+    [Function(nameof(RecomputeReport))]
+    public Task<HttpResponseData> RecomputeReport(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = ApiRoutes.Report)] HttpRequestData request, CancellationToken cancellationToken) =>
+        AnswerAsync(request, cancellationToken);
+
     private async Task<HttpResponseData> AnswerAsync(HttpRequestData request, CancellationToken cancellationToken)
     {
         // The raw path (still percent-encoded) and query: the API decodes each path segment itself.

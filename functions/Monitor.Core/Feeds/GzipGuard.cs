@@ -55,6 +55,7 @@ internal static class GzipGuard
 /// </summary>
 internal sealed class FeedLimitStream(Stream content, PeekedStream source, bool isGzip, FeedLimits limits) : ReadOnlyStream
 {
+    private readonly GzipTrailerCheck? _trailer = isGzip ? new GzipTrailerCheck() : null;
     private long _bytesRead;
 
     /// <summary>Bytes of feed content (decompressed) read so far.</summary>
@@ -67,7 +68,8 @@ internal sealed class FeedLimitStream(Stream content, PeekedStream source, bool 
     {
         try
         {
-            return Count(content.Read(buffer));
+            var read = content.Read(buffer);
+            return Count(buffer[..read], buffer.Length);
         }
         catch (InvalidDataException e)
         {
@@ -79,7 +81,8 @@ internal sealed class FeedLimitStream(Stream content, PeekedStream source, bool 
     {
         try
         {
-            return Count(await content.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
+            var read = await content.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            return Count(buffer.Span[..read], buffer.Length);
         }
         catch (InvalidDataException e)
         {
@@ -105,8 +108,9 @@ internal sealed class FeedLimitStream(Stream content, PeekedStream source, bool 
         await base.DisposeAsync().ConfigureAwait(false);
     }
 
-    private int Count(int read)
+    private int Count(ReadOnlySpan<byte> output, int requested)
     {
+        var read = output.Length;
         _bytesRead += read;
         if (_bytesRead > limits.MaxFeedBytes)
         {
@@ -119,6 +123,15 @@ internal sealed class FeedLimitStream(Stream content, PeekedStream source, bool 
                 $"gzip expanded {source.BytesRead} compressed bytes to more than {_bytesRead} bytes, over the limit ratio of {limits.MaxGzipRatio} (a decompression bomb?)");
         }
 
+        if (_trailer is not null && requested > 0)
+        {
+            _trailer.Append(output, read < requested);
+            if (read == 0 && _trailer.Problem(source.Tail, source.BytesRead) is { } truncated)
+            {
+                throw new FeedFormatException(truncated, $"compressed byte {source.BytesRead}");
+            }
+        }
+
         return read;
     }
 
@@ -129,10 +142,16 @@ internal sealed class FeedLimitStream(Stream content, PeekedStream source, bool 
 /// <summary>A read-only stream that serves bytes already read (to sniff the magic) before the rest, and counts everything it serves.</summary>
 internal sealed class PeekedStream(ReadOnlyMemory<byte> peeked, Stream inner) : ReadOnlyStream
 {
+    private const int TailBytes = 8;
+    private readonly byte[] _tail = new byte[TailBytes];
     private ReadOnlyMemory<byte> _peeked = peeked;
     private long _bytesRead;
+    private int _tailLength;
 
     public override long BytesRead => _bytesRead;
+
+    /// <summary>The last (up to) 8 bytes served: a gzip file's trailer once the end is reached.</summary>
+    public ReadOnlySpan<byte> Tail => _tail.AsSpan(0, _tailLength);
 
     public override int Read(Span<byte> buffer)
     {
@@ -141,6 +160,7 @@ internal sealed class PeekedStream(ReadOnlyMemory<byte> peeked, Stream inner) : 
         var taken = TakePeeked(buffer);
         var read = taken < buffer.Length ? inner.Read(buffer[taken..]) : 0;
         _bytesRead += read;
+        KeepTail(buffer[..(taken + read)]);
         return taken + read;
     }
 
@@ -149,6 +169,7 @@ internal sealed class PeekedStream(ReadOnlyMemory<byte> peeked, Stream inner) : 
         var taken = TakePeeked(buffer.Span);
         var read = taken < buffer.Length ? await inner.ReadAsync(buffer[taken..], cancellationToken).ConfigureAwait(false) : 0;
         _bytesRead += read;
+        KeepTail(buffer.Span[..(taken + read)]);
         return taken + read;
     }
 
@@ -166,6 +187,21 @@ internal sealed class PeekedStream(ReadOnlyMemory<byte> peeked, Stream inner) : 
     {
         await inner.DisposeAsync().ConfigureAwait(false);
         await base.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Keeps the last 8 bytes of what was kept and what is served now, in place (no allocation per read).</summary>
+    private void KeepTail(ReadOnlySpan<byte> served)
+    {
+        if (served.Length >= TailBytes)
+        {
+            served[^TailBytes..].CopyTo(_tail);
+            _tailLength = TailBytes;
+            return;
+        }
+        var kept = Math.Min(_tailLength, TailBytes - served.Length);
+        _tail.AsSpan(_tailLength - kept, kept).CopyTo(_tail);
+        served.CopyTo(_tail.AsSpan(kept));
+        _tailLength = kept + served.Length;
     }
 
     private int TakePeeked(Span<byte> buffer)

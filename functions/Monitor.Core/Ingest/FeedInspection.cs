@@ -51,7 +51,7 @@ internal static class FeedInspection
     /// </summary>
     private static async Task<(string? Problem, string? Location)> CheckUtf8Async(Stream content, CancellationToken cancellationToken)
     {
-        var bytes = ArrayPool<byte>.Shared.Rent(ChunkBytes + 4);
+        var bytes = ArrayPool<byte>.Shared.Rent(ChunkBytes + FileSignature.HeadBytes);
         var chars = ArrayPool<char>.Shared.Rent(ChunkBytes + 4);
         try
         {
@@ -66,10 +66,15 @@ internal static class FeedInspection
                 var pending = bytes.AsSpan(0, carried + read);
                 if (check is null)
                 {
-                    if (pending.Length < 2 && !final)
+                    if (pending.Length < FileSignature.HeadBytes && !final)
                     {
                         carried = pending.Length;
                         continue;
+                    }
+
+                    if (FileSignature.Problem(pending) is { } binary)
+                    {
+                        return (binary, "byte 0");
                     }
 
                     check = !(pending.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || pending.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]));

@@ -89,6 +89,10 @@ public sealed class IncidentIngest(
             {
                 await ingest.WarnAsync(record.Location, warning, record.RecordId, cancellationToken);
             }
+            if (record.ReportedAt is { } when && IngestRun.FutureDated(when, clock) is { } ahead)
+            {
+                await ingest.WarnAsync(record.Location, $"record time {when:O} is {ahead} after the feed was read: a mistyped date or a wrong time zone? A matching event counts from then", record.RecordId, cancellationToken);
+            }
             var requestRefs = record.RequestRefs;
             if (requestRefs.Any(r => !StoredText.IsPossibleRequestId(r)))
             {

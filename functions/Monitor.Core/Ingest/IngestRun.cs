@@ -69,4 +69,18 @@ internal sealed class IngestRun(FeedRunEntity run, RejectStore rejects, MonitorO
 
     public ValueTask WarnAsync(string location, string reason, string? recordId, CancellationToken cancellationToken) =>
         RejectAsync(location, reason, recordId, null, warning: true, cancellationToken);
+
+    /// <summary>How far a date may lie after the ingest before it is warned about (clock skew and time zones fit in it).</summary>
+    public static readonly TimeSpan FutureTolerance = TimeSpan.FromDays(1);
+
+    /// <summary>"3 days 4 hours" when <paramref name="at"/> is more than <see cref="FutureTolerance"/> after now; else null.</summary>
+    public static string? FutureDated(DateTimeOffset at, IClock clock)
+    {
+        var ahead = at - clock.GetCurrentInstant().ToDateTimeOffset();
+        if (ahead <= FutureTolerance)
+        {
+            return null;
+        }
+        return ahead.TotalDays >= 2 ? $"{(int)ahead.TotalDays} days" : $"{(int)ahead.TotalHours} hours";
+    }
 }

@@ -58,7 +58,12 @@ public sealed class RegisterIngest(
             {
                 if (seen.TryGetValue(request.RequestId, out var firstLocation))
                 {
-                    await ingest.WarnAsync(request.Location, $"request {request.RequestId} appears again (first at {firstLocation}); the later row wins", request.RequestId, cancellationToken);
+                    // Neither row can be trusted to be the right one, and silently keeping one changed priorities and lost
+                    // indicators: the first row stands, the repeat is rejected naming both, and the register must be fixed.
+                    await ingest.RejectAsync(request.Location,
+                        $"duplicate request_id {request.RequestId}: already at {firstLocation} of this register; this row is rejected and the one at {firstLocation} kept (each request must appear once)",
+                        request.RequestId, null, warning: false, cancellationToken);
+                    continue;
                 }
                 seen[request.RequestId] = request.Location;
                 await WriteRequestAsync(ingest, request, known, config, changes, cancellationToken);
@@ -106,6 +111,10 @@ public sealed class RegisterIngest(
             return;
         }
         ingest.Counters.Records++;
+        if (IngestRun.FutureDated(request.SubmittedAt, clock) is { } ahead)
+        {
+            await ingest.WarnAsync(request.Location, $"submitted_at {request.SubmittedAt:O} is {ahead} after the register was read: a mistyped date? The request's clocks start then", request.RequestId, cancellationToken);
+        }
         if (config.CalendarOf(request.RespondingParty) is null)
         {
             // Stored all the same (the register is the record), but say now why its clocks will not run.

@@ -85,6 +85,13 @@ public sealed record RequestDetailAnswer(
     QualityView Quality,
     IReadOnlyList<TimelineEntryView> Timeline)
 {
+    /// <summary>
+    /// Set when the request's clocks cannot be computed (its responding party has no calendar, its priority no policy
+    /// rule): why, naming the request. Level is then "not-evaluated" and Clocks empty. Left out of the answer otherwise.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? NotEvaluated { get; init; }
+
     /// <summary>Every delivery of the request's alerts (queue, e-mail, Teams, Slack), by alert ID, route and channel.</summary>
     public IReadOnlyList<DeliveryView> Deliveries { get; init; } = [];
 }

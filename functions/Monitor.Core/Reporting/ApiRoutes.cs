@@ -16,9 +16,11 @@ public static class ApiRoutes
 
 /// <summary>One route: a template from <see cref="ApiRoutes"/> and how the API answers it.</summary>
 /// <param name="Answer">Parses the route values and parameters into the route's typed query, runs it and renders the answer.</param>
+/// <param name="Method">The HTTP method it answers: GET, except the report's recompute (POST).</param>
 internal sealed record ApiRoute(
     string Template,
-    Func<ReportingApi, IReadOnlyDictionary<string, string>, ApiParameters, CancellationToken, Task<ApiResponse>> Answer)
+    Func<ReportingApi, IReadOnlyDictionary<string, string>, ApiParameters, CancellationToken, Task<ApiResponse>> Answer,
+    string Method = "GET")
 {
     private readonly string[] _segments = Template.Split('/');
 

@@ -34,7 +34,8 @@ public sealed record ApiResponse(int Status, string ContentType, string Body)
 /// <item><c>GET /api/requests?party=&amp;level=&amp;status=</c>: the requests with their clock columns.</item>
 /// <item><c>GET /api/requests/{id}</c>: the row, its timeline (newest first), each clock's explanation and the quality score's reasons.</item>
 /// <item><c>GET /api/alerts?from=&amp;to=</c>: the alerts whose level was reached in [from, to).</item>
-/// <item><c>GET /api/reports/{period}?format=json|csv|html&amp;asOf=</c>: recomputes the period (and its PeriodStats rows) and returns the report.</item>
+/// <item><c>GET /api/reports/{period}?format=json|csv|html&amp;asOf=</c>: computes the period's report (writes nothing).</item>
+/// <item><c>POST /api/reports/{period}</c>: the same, and replaces the period's PeriodStats rows.</item>
 /// <item><c>GET /api/pulls?source=</c>: each pulled source's last pull, cursor and last error.</item>
 /// </list>
 /// </remarks>
@@ -55,6 +56,9 @@ public sealed class ReportingApi(
     public const int MaxIdLength = 200;
     public const int MaxAlertRangeDays = 366;
 
+    /// <summary>The level of a request whose clocks cannot be computed (see <see cref="RequestDetailAnswer.NotEvaluated"/>).</summary>
+    public const string NotEvaluatedLevel = "not-evaluated";
+
     /// <summary>The routes, in the order the 404 answer lists them.</summary>
     private static readonly ApiRoute[] Routes =
     [
@@ -72,29 +76,31 @@ public sealed class ReportingApi(
         new(ApiRoutes.Report, static async (api, values, parameters, ct) =>
         {
             var query = ReportQuery.Parse(values["period"], parameters);
-            var report = await api.ReportAsync(query, ct);
-            return query.Format switch
-            {
-                ReportFormat.Csv => new ApiResponse(200, ApiResponse.CsvType, ReportFormats.StatsToCsv(report)),
-                ReportFormat.Html => new ApiResponse(200, ApiResponse.HtmlType, ReviewPackHtml.Render(report)),
-                _ => new ApiResponse(200, ApiResponse.JsonType, ReportFormats.ToJson(report)),
-            };
+            return Render(query, await api.ReportAsync(query, ct));
         }),
         new(ApiRoutes.Pulls, static async (api, _, parameters, ct) =>
             ApiResponse.Json(await api.PullsAsync(PullsQuery.Parse(parameters), ct), ApiJsonContext.Api.PullListAnswer)),
+        new(ApiRoutes.Report, static async (api, values, parameters, ct) =>
+        {
+            var query = ReportQuery.Parse(values["period"], parameters);
+            return Render(query, await api.RecomputeReportAsync(query, ct));
+        }, "POST"),
     ];
 
-    private static readonly string RouteList = string.Join(", ", Routes.Select(r => $"/{ApiRoutes.Prefix}/{r.Template}"));
+    private static readonly string RouteList = string.Join(", ", Routes.Select(r => $"/{ApiRoutes.Prefix}/{r.Template}").Distinct());
+
+    private static ApiResponse Render(ReportQuery query, ReviewReport report) => query.Format switch
+    {
+        ReportFormat.Csv => new ApiResponse(200, ApiResponse.CsvType, ReportFormats.StatsToCsv(report)),
+        ReportFormat.Html => new ApiResponse(200, ApiResponse.HtmlType, ReviewPackHtml.Render(report)),
+        _ => new ApiResponse(200, ApiResponse.JsonType, ReportFormats.ToJson(report)),
+    };
 
     /// <summary>Answers one call; <paramref name="target"/> is the raw path and query, still percent-encoded (each path segment is decoded here).</summary>
     public async Task<ApiResponse> HandleAsync(string method, string target, CancellationToken cancellationToken)
     {
         var question = target.IndexOf('?');
         var path = question < 0 ? target : target[..question];
-        if (!string.Equals(method, "GET", StringComparison.OrdinalIgnoreCase))
-        {
-            return ApiResponse.Error(405, $"method {method} is not allowed: the reporting API is read-only (GET)");
-        }
         if (!ApiParameters.TryParse(question < 0 ? null : target[question..], out var parameters, out var queryError))
         {
             return ApiResponse.Error(400, queryError);
@@ -104,9 +110,15 @@ public sealed class ReportingApi(
         {
             return ApiResponse.Error(404, $"no such resource: {path}");
         }
+        var pathMatched = false;
         foreach (var route in Routes)
         {
             if (route.Match(segments.AsSpan(1)) is not { } values)
+            {
+                continue;
+            }
+            pathMatched = true;
+            if (!string.Equals(method, route.Method, StringComparison.OrdinalIgnoreCase))
             {
                 continue;
             }
@@ -118,6 +130,10 @@ public sealed class ReportingApi(
             {
                 return ApiResponse.Error(400, ex.Message);
             }
+        }
+        if (pathMatched || !string.Equals(method, "GET", StringComparison.OrdinalIgnoreCase))
+        {
+            return ApiResponse.Error(405, $"method {method} is not allowed: the reporting API is read-only (GET), except POST /{ApiRoutes.Prefix}/{ApiRoutes.Report}, which recomputes the period's PeriodStats");
         }
         return ApiResponse.Error(404, $"no such resource: {path} (try {RouteList})");
     }
@@ -142,7 +158,23 @@ public sealed class ReportingApi(
         }
         var events = await requestEvents.AllAsync(query.Id, cancellationToken);
         var config = await configuration.LoadAsync(cancellationToken);
-        var assessment = RequestAssessment.Assess(row, events, config, asOf);
+        RequestAssessment assessment;
+        try
+        {
+            assessment = RequestAssessment.Assess(row, events, config, asOf);
+        }
+        catch (SlaConfigurationException ex)
+        {
+            // One request's configuration problem (no calendar for its party, no policy rule): answer what is known and why
+            // its clocks are not, as the digest does, instead of failing the call.
+            var quality = QualityRubric.Score(row, events, asOf);
+            return new RequestDetailAnswer(asOf.ToDateTimeOffset(), RequestView.From(row), NotEvaluatedLevel, [],
+                new QualityView(quality.Score, quality.Reasons),
+                [.. events.Where(e => e.OccurredAt <= asOf.ToDateTimeOffset()).Select(TimelineEntryView.From)])
+            {
+                NotEvaluated = $"request {row.RequestId} could not be evaluated: {ex.Message}",
+            };
+        }
         var clocks = assessment.Clocks;
         return new RequestDetailAnswer(
             asOf.ToDateTimeOffset(),
@@ -176,10 +208,14 @@ public sealed class ReportingApi(
         return new AlertListAnswer(query.From.ToDateTimeOffset(), query.To.ToDateTimeOffset(), alerts.Count, [.. views]);
     }
 
-    /// <summary>Recomputes the period at the query's instant (default now) and replaces its PeriodStats rows.</summary>
-    public async Task<ReviewReport> ReportAsync(ReportQuery query, CancellationToken cancellationToken)
+    /// <summary>The period's report at the query's instant (default now), computed from the tables: a GET writes nothing.</summary>
+    public Task<ReviewReport> ReportAsync(ReportQuery query, CancellationToken cancellationToken) =>
+        reports.ComputeAsync(query.Period, query.AsOf ?? Now, cancellationToken);
+
+    /// <summary><c>POST /api/reports/{period}</c>: the report, and its PeriodStats rows replaced (as `monitor report` does).</summary>
+    public async Task<ReviewReport> RecomputeReportAsync(ReportQuery query, CancellationToken cancellationToken)
     {
-        var report = await reports.ComputeAsync(query.Period, query.AsOf ?? Now, cancellationToken);
+        var report = await ReportAsync(query, cancellationToken);
         await reports.SaveStatsAsync(report, cancellationToken);
         return report;
     }

@@ -13,6 +13,14 @@ public sealed class FeedRunStore(MonitorStorage storage)
         return found.HasValue ? found.Value : null;
     }
 
+    /// <summary>The run a "PartitionKey/RowKey" run ID names (the archive's "run" metadata, a duplicate's DuplicateOf); null when none.</summary>
+    public Task<FeedRunEntity?> ByRunIdAsync(string runId, CancellationToken cancellationToken)
+    {
+        // Keys are encoded, so the partition holds no '/': the first one separates the two.
+        var slash = runId.IndexOf('/');
+        return slash <= 0 ? Task.FromResult<FeedRunEntity?>(null) : GetAsync(runId[..slash], runId[(slash + 1)..], cancellationToken);
+    }
+
     /// <summary>Just the outcome of a blob version's run (null: no row yet).</summary>
     public async Task<string?> OutcomeAsync(string partition, string rowKey, CancellationToken cancellationToken)
     {

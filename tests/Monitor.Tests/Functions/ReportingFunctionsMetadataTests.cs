@@ -24,6 +24,15 @@ public sealed class ReportingFunctionsMetadataTests
         Assert.Equal(["get"], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
     }
 
+    /// <summary>The report's route also takes POST, which recomputes PeriodStats (a GET writes nothing).</summary>
+    [Fact]
+    public void The_report_recompute_is_a_POST_on_the_report_route_with_function_level_authorization()
+    {
+        var trigger = FunctionsMetadata.Load()["RecomputeReport"].GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("type").GetString() == "httpTrigger");
+        Assert.Equal(("Function", "reports/{period}"), (trigger.GetProperty("authLevel").GetString(), trigger.GetProperty("route").GetString()));
+        Assert.Equal(["post"], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
+    }
+
     /// <summary>The router that `monitor serve` uses answers exactly the routes the function app declares, no more.</summary>
     [Fact]
     public async Task The_router_answers_exactly_the_function_routes()
@@ -32,6 +41,7 @@ public sealed class ReportingFunctionsMetadataTests
             .SelectMany(f => f.GetProperty("bindings").EnumerateArray())
             .Where(b => b.GetProperty("type").GetString() == "httpTrigger")
             .Select(b => b.GetProperty("route").GetString()!)
+            .Distinct()
             .ToList();
         await using var test = new TestStorage();
         var api = test.Services.GetRequiredService<ReportingApi>();

@@ -53,6 +53,50 @@ public sealed class HostileInputTests : IAsyncLifetime
         await _zone.AssertGoodFileUnaffectedAsync();
     }
 
+    /// <summary>A .csv.gz cut off in transfer: before, its first rows were read and the cut row rejected, as if the file were whole.</summary>
+    [Fact]
+    public async Task Truncated_gzip_is_quarantined_whole_with_none_of_its_rows_written()
+    {
+        var compressed = new MemoryStream();
+        await using (var gzip = new GZipStream(compressed, CompressionLevel.Optimal, leaveOpen: true))
+        {
+            await gzip.WriteAsync(Encoding.UTF8.GetBytes(string.Join('\n', [FeedHeader, .. Enumerable.Range(0, 400).Select(i => Row($"C{i}", $"summary number {i * 7919 % 10007}"))]) + "\n"));
+        }
+        var whole = compressed.ToArray();
+        await _zone.PutAsync("incidents/liaison-us/cut.csv.gz", whole[..(whole.Length / 2)]);
+
+        await _zone.RunOnceAsync();
+
+        var run = await _zone.AssertQuarantinedAsync("incidents/liaison-us/cut.csv.gz", "truncated gzip");
+        Assert.Equal(0, run.Records);
+        Assert.Equal(0, run.Rejects);
+        Assert.Empty(await _zone.EventsOfT200Async());
+        await _zone.AssertGoodFileUnaffectedAsync();
+    }
+
+    /// <summary>Before: a screenshot or a spreadsheet was blamed as "not valid UTF-8: save the file as UTF-8".</summary>
+    [Fact]
+    public async Task A_png_or_a_zip_is_quarantined_as_what_it_appears_to_be()
+    {
+        await _zone.PutAsync("incidents/liaison-us/screenshot.csv", [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, (byte)'I', (byte)'H', (byte)'D', (byte)'R']);
+        var zip = new MemoryStream();
+        using (var archive = new ZipArchive(zip, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            await using var entry = archive.CreateEntry("sheet1.xml").Open();
+            await entry.WriteAsync(Encoding.UTF8.GetBytes(string.Join('\n', [FeedHeader, Row("Z1")])));
+        }
+        await _zone.PutAsync("incidents/liaison-us/export.xlsx", zip.ToArray());
+
+        await _zone.RunOnceAsync();
+
+        var png = await _zone.AssertQuarantinedAsync("incidents/liaison-us/screenshot.csv", "the file appears to be a PNG image, not a feed");
+        Assert.DoesNotContain("UTF-8", png.Error);
+        var xlsx = await _zone.AssertQuarantinedAsync("incidents/liaison-us/export.xlsx", "the file appears to be a ZIP archive (an .xlsx or .docx file is one)");
+        Assert.Contains("export the sheet as CSV", xlsx.Error);
+        Assert.Empty(await _zone.EventsOfT200Async());
+        await _zone.AssertGoodFileUnaffectedAsync();
+    }
+
     [Fact]
     public async Task Feed_larger_than_the_limit_is_quarantined_whole_even_when_gzip_hides_its_size()
     {

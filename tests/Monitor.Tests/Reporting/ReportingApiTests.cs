@@ -58,6 +58,21 @@ public sealed class ReportingApiTests(ReportingApiTests.Host host) : IClassFixtu
         Assert.Equal(HttpStatusCode.Unauthorized, (await _http.GetAsync($"{path}{(path.Contains('?') ? '&' : '?')}code=nope")).StatusCode);
     }
 
+    /// <summary>Before: a wrong key got the same "a key is required" text as a missing one, which sent users looking for the wrong fix.</summary>
+    [Fact]
+    public async Task A_missing_key_and_a_wrong_key_get_different_401_texts()
+    {
+        var none = await _http.GetAsync("api/requests");
+        Assert.Contains("a key is required: send the x-functions-key header or ?code=", await none.Content.ReadAsStringAsync());
+
+        var wrong = new HttpRequestMessage(HttpMethod.Get, "api/requests");
+        wrong.Headers.Add(LocalApiServer.KeyHeader, Key + "x");
+        var wrongBody = await (await _http.SendAsync(wrong)).Content.ReadAsStringAsync();
+        Assert.Contains("the key is wrong: it is not the one `monitor serve` printed at start-up", wrongBody);
+        Assert.DoesNotContain("a key is required", wrongBody);
+        Assert.Contains("the key is wrong", await (await _http.GetAsync("api/requests?code=nope")).Content.ReadAsStringAsync());
+    }
+
     [Fact]
     public async Task The_key_works_as_a_header_and_as_code()
     {

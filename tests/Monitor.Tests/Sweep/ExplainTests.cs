@@ -124,6 +124,9 @@ public sealed class ExplainTests : IAsyncLifetime
         (exit, output) = await RunCliAsync("explain", "NOPE-1");
         Assert.Equal(1, exit);
         Assert.Contains($"Unknown request 'NOPE-1': no row with that RowKey in table {_test.Prefix}Requests", output);
+        // IDs are compared ignoring case (h-1 finds H-1), and the message says so.
+        Assert.Contains("IDs are matched ignoring case", output);
+        Assert.DoesNotContain("matched exactly", output);
 
         (exit, output) = await RunCliAsync("digest", "--as-of", "2026-11-17T04:00:00Z");
         Assert.Equal(0, exit);
