@@ -56,6 +56,7 @@ internal static class StorageServiceCollectionExtensions
             .AddSingleton<FeedRunStore>()
             .AddSingleton<AlertStore>()
             .AddSingleton<SweepScheduleStore>()
-            .AddSingleton<PeriodStatsStore>();
+            .AddSingleton<PeriodStatsStore>()
+            .AddSingleton<ReportingTableReader>();
     }
 }
