@@ -63,6 +63,10 @@ public sealed class ODataService(ReportingTableReader tables)
         }
     }
 
+    /// <summary>A refusal of the role check (<see cref="ApiAccess"/>) in the OData error format.</summary>
+    public static ApiResponse Denied(Uri url, ApiDenial denial) =>
+        Error(new Uri(url.GetLeftPart(UriPartial.Authority) + Root + "/"), denial.Status, denial.Status == 401 ? "Unauthorized" : "Forbidden", "caller", denial.Message);
+
     private static ApiResponse ServiceDocument(Uri serviceRoot)
     {
         var message = new ODataMessage(200);
