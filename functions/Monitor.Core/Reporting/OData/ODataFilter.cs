@@ -117,7 +117,7 @@ internal sealed class ODataFilter
             case SingleValuePropertyAccessNode property when property.Property.Type.IsBoolean():
                 return (TableFilter.Compare(property.Property.Name, TableComparison.Equal, true), true);
             case SingleValueFunctionCallNode { Name: "startswith" } call
-                when call.Parameters.ToList() is [SingleValuePropertyAccessNode prefixed, SingleValueNode prefixNode]
+                when call.Parameters.Select(p => Column((SingleValueNode)p)).ToList() is [SingleValuePropertyAccessNode prefixed, var prefixNode]
                      && ConstantOf(prefixNode) is string { Length: > 0 } prefix && prefix[^1] < char.MaxValue:
             {
                 // A prefix is a range of the ordinal order: [prefix, prefix with its last character + 1).
@@ -149,10 +149,10 @@ internal sealed class ODataFilter
             return (null, false);
         }
         // Property on the left, constant on the right; a constant on the left mirrors the operator.
-        var (propertyNode, valueNode) = (node.Left, node.Right);
-        if (propertyNode is not SingleValuePropertyAccessNode && node.Right is SingleValuePropertyAccessNode)
+        var (propertyNode, valueNode) = (Column(node.Left), node.Right);
+        if (propertyNode is not SingleValuePropertyAccessNode && Column(node.Right) is SingleValuePropertyAccessNode right)
         {
-            (propertyNode, valueNode) = (node.Right, node.Left);
+            (propertyNode, valueNode) = (right, node.Left);
             op = op switch
             {
                 TableComparison.GreaterThan => TableComparison.LessThan,
@@ -170,6 +170,12 @@ internal sealed class ODataFilter
         {
             return (null, false);
         }
+        if (value is double d && d == Math.Floor(d))
+        {
+            // The SDK writes a whole double as "2", which Table Storage reads as an Int32 and does not compare with a
+            // Double column: left to the check here.
+            return (null, false);
+        }
         var filter = TableFilter.Compare(property.Name, op, value);
         if (op == TableComparison.Equal && set.PartitionColumn == property.Name && set.PartitionOf is { } partitionOf && value is string text)
         {
@@ -178,6 +184,12 @@ internal sealed class ODataFilter
         }
         return (filter, true);
     }
+
+    /// <summary>The property under a conversion the parser added that keeps its type (non-nullable to nullable); else the node.</summary>
+    private static SingleValueNode Column(SingleValueNode node) =>
+        node is ConvertNode { Source: SingleValuePropertyAccessNode property } convert && convert.TypeReference.PrimitiveKind() == property.Property.Type.PrimitiveKind()
+            ? property
+            : node;
 
     private static bool OnlyRequiredColumns(QueryNode node) => node switch
     {

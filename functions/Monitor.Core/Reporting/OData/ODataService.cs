@@ -173,7 +173,7 @@ public sealed class ODataService(ReportingTableReader tables)
                 }
                 rows.Add(row);
             }
-            var next = more && limit > 0 ? "k" + Base64Url(JsonSerializer.Serialize(new[] { rows[^1].PartitionKey, rows[^1].RowKey })) : null;
+            var next = more && limit > 0 && MoreWanted(query, rows) ? "k" + Base64Url(JsonSerializer.Serialize(new[] { rows[^1].PartitionKey, rows[^1].RowKey })) : null;
             return new Page(rows, next);
         }
         // Any other order needs every matching row: sorted here, paged by position.
@@ -185,9 +185,12 @@ public sealed class ODataService(ReportingTableReader tables)
         all.Sort(query.Compare);
         var offset = query.Offset ?? query.Skip;
         rows.AddRange(all.Skip((int)Math.Min(offset, int.MaxValue)).Take(limit));
-        var hasMore = offset + rows.Count < all.Count && limit > 0 && rows.Count == limit;
+        var hasMore = offset + rows.Count < all.Count && limit > 0 && rows.Count == limit && MoreWanted(query, rows);
         return new Page(rows, hasMore ? "o" + (offset + rows.Count).ToString(CultureInfo.InvariantCulture) : null);
     }
+
+    /// <summary>False when this page used up the client's $top.</summary>
+    private static bool MoreWanted(ODataQuery query, List<TableEntity> rows) => query.Top is not { } top || top > rows.Count;
 
     /// <summary>How many rows match the filter (the whole collection: $top and $skip do not apply).</summary>
     private async Task<long> CountAsync(ODataQuery query, CancellationToken cancellationToken)
