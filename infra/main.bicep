@@ -42,6 +42,10 @@ param storageSku string = 'Standard_LRS'
 @description('Extra app settings such as the Feeds__Max* input limits (README "Configuration"). No secrets.')
 param extraAppSettings object = {}
 
+@description('Client ID of the Entra ID app registration for sign-in (App Service Authentication) with the app roles of infra/auth/app-roles.json. Bicep cannot create it offline (app registrations are Microsoft Graph objects): see README "Sign-in and roles".')
+@minLength(1)
+param authClientId string
+
 @description('Create the Event Grid subscription (the postdeploy hook sets it, with the key).')
 param deployEventSubscription bool = false
 
@@ -129,6 +133,7 @@ module functionApp 'modules/functionapp.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
     extraAppSettings: extraAppSettings
+    authClientId: authClientId
   }
 }
 
@@ -157,5 +162,7 @@ output AZURE_STORAGE_BLOB_ENDPOINT string = storage.outputs.blobEndpoint
 output AZURE_STORAGE_TABLE_ENDPOINT string = storage.outputs.tableEndpoint
 output AZURE_STORAGE_QUEUE_ENDPOINT string = storage.outputs.queueEndpoint
 output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
+// The federated credential that lets App Service Authentication use the identity instead of a secret trusts this subject.
+output AZURE_MANAGED_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId
 output EVENTGRID_SYSTEM_TOPIC_NAME string = eventGrid.outputs.systemTopicName
 output EVENTGRID_DEADLETTER_CONTAINER string = deadLetterContainerName
