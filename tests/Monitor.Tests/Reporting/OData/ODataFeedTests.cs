@@ -264,6 +264,25 @@ public sealed class ODataFeedTests(ODataFeedTests.Feed feed) : IClassFixture<ODa
     }
 
     [Fact]
+    public async Task A_key_given_as_code_is_kept_in_the_next_links()
+    {
+        // As Power Query's anonymous OData.Feed("http://127.0.0.1:7071/api/odata/Requests?code=...") reads it.
+        using var anonymous = new HttpClient { BaseAddress = Http.BaseAddress };
+        var next = $"Requests?code={Key}&$select=RequestId";
+        var ids = new List<string?>();
+        while (next is not null)
+        {
+            var response = await anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Get, next) { Headers = { { "Prefer", "odata.maxpagesize=4" } } });
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            ids.AddRange(json.RootElement.GetProperty("value").EnumerateArray().Select(r => r.GetProperty("RequestId").GetString()));
+            next = json.RootElement.TryGetProperty("@odata.nextLink", out var link) ? link.GetString() : null;
+        }
+
+        Assert.Equal(await IdsAsync("Requests?$select=RequestId"), ids);
+    }
+
+    [Fact]
     public async Task Pages_default_to_a_bounded_size()
     {
         var response = await Http.GetAsync("Requests?$select=RequestId");
