@@ -14,6 +14,15 @@ internal static class HttpAnswers
     /// <summary>The caller's Entra ID principal, as App Service Authentication passes it on.</summary>
     public static string? Principal(this HttpRequestData request) => request.Header(ApiAccess.PrincipalHeader);
 
+    /// <summary>
+    /// The URL as the client sent it: behind App Service's front end the worker may see http, and the front end names
+    /// the client's scheme in X-Forwarded-Proto. Links the feed writes (@odata.nextLink) must use the client's.
+    /// </summary>
+    public static Uri PublicUrl(this HttpRequestData request) =>
+        request.Header("X-Forwarded-Proto") is "https" && request.Url.Scheme == Uri.UriSchemeHttp
+            ? new UriBuilder(request.Url) { Scheme = Uri.UriSchemeHttps, Port = -1 }.Uri
+            : request.Url;
+
     public static async Task<HttpResponseData> WriteAsync(this HttpRequestData request, ApiResponse answer, CancellationToken cancellationToken)
     {
         var response = request.CreateResponse((HttpStatusCode)answer.Status);

@@ -18,7 +18,7 @@ public sealed class ODataFeed(ODataService odata, ApiAccess access)
     {
         var answer = access.Check(request.Principal(), ApiRole.Reader) is { } denial
             ? ODataService.Denied(request.Url, denial)
-            : await odata.HandleAsync(new ODataCall(request.Method, request.Url, request.Header("Prefer")), cancellationToken);
+            : await odata.HandleAsync(new ODataCall(request.Method, request.PublicUrl(), request.Header("Prefer")), cancellationToken);
         return await request.WriteAsync(answer, cancellationToken);
     }
 }

@@ -83,6 +83,20 @@ public sealed class FunctionAppHostTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_feed_writes_links_with_the_scheme_the_client_used()
+    {
+        // Behind App Service's front end the worker can see http; the front end says https in X-Forwarded-Proto.
+        var function = ActivatorUtilities.CreateInstance<ODataFeed>(_host.Services);
+        var call = new WorkerHttpCall(_host.Services, "GET", new Uri("http://func.example/api/odata/"),
+            (ApiAccess.PrincipalHeader, Principal("Monitor.Reader")), ("X-Forwarded-Proto", "https"));
+
+        var response = await function.Run(call.Request, CancellationToken.None);
+
+        using var document = JsonDocument.Parse(WorkerHttpCall.BodyOf(response));
+        Assert.Equal("https://func.example/api/odata/$metadata", document.RootElement.GetProperty("@odata.context").GetString());
+    }
+
+    [Fact]
     public async Task The_reporting_functions_need_the_reader_role_too()
     {
         var function = ActivatorUtilities.CreateInstance<ReportingHttp>(_host.Services);
