@@ -68,6 +68,10 @@ param emailUserName string = ''
 @secure()
 param smtpPassword string = ''
 
+@description('Client ID of the Entra ID app registration for sign-in (App Service Authentication) with the app roles of infra/auth/app-roles.json. Bicep cannot create it offline (app registrations are Microsoft Graph objects): see README "Sign-in and roles".')
+@minLength(1)
+param authClientId string
+
 @description('Create the Event Grid subscription (the postdeploy hook sets it, with the key).')
 param deployEventSubscription bool = false
 
@@ -187,6 +191,7 @@ module functionApp 'modules/functionapp.bicep' = {
     instanceMemoryMB: instanceMemoryMB
     emailAppSettings: union(emailRelaySettings, emailSignInSettings)
     extraAppSettings: extraAppSettings
+    authClientId: authClientId
   }
 }
 
@@ -216,5 +221,7 @@ output AZURE_STORAGE_TABLE_ENDPOINT string = storage.outputs.tableEndpoint
 output AZURE_STORAGE_QUEUE_ENDPOINT string = storage.outputs.queueEndpoint
 output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
+// The federated credential that lets App Service Authentication use the identity instead of a secret trusts this subject.
+output AZURE_MANAGED_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId
 output EVENTGRID_SYSTEM_TOPIC_NAME string = eventGrid.outputs.systemTopicName
 output EVENTGRID_DEADLETTER_CONTAINER string = deadLetterContainerName

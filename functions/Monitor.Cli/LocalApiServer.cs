@@ -11,12 +11,14 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Monitor.Core.Reporting;
+using Monitor.Core.Reporting.OData;
 
 namespace Monitor.Cli;
 
 /// <summary>
-/// `monitor serve`: the reporting API on 127.0.0.1 with Kestrel, answering like the HTTP-triggered functions. Like a
-/// function key, a key is required on every call (x-functions-key header or ?code=); without it the answer is 401.
+/// `monitor serve`: the reporting API and the OData feed (/api/odata/) on 127.0.0.1 with Kestrel, answering like the
+/// HTTP-triggered functions. Like a function key, a key is required on every call (x-functions-key header or ?code=);
+/// without it the answer is 401. The key stands for every role (the function app checks Entra ID roles instead).
 /// </summary>
 public sealed partial class LocalApiServer : IAsyncDisposable
 {
@@ -38,8 +40,10 @@ public sealed partial class LocalApiServer : IAsyncDisposable
     public static string GenerateKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     /// <summary>Starts listening on 127.0.0.1:<paramref name="port"/> (0 = a free port).</summary>
-    public static async Task<LocalApiServer> StartAsync(ReportingApi api, string key, int port, ILoggerFactory? loggerFactory, CancellationToken cancellationToken)
+    public static async Task<LocalApiServer> StartAsync(IServiceProvider services, string key, int port, ILoggerFactory? loggerFactory, CancellationToken cancellationToken)
     {
+        var api = services.GetRequiredService<ReportingApi>();
+        var odata = services.GetRequiredService<ODataService>();
         ArgumentException.ThrowIfNullOrEmpty(key);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -52,7 +56,7 @@ public sealed partial class LocalApiServer : IAsyncDisposable
         var expected = Encoding.UTF8.GetBytes(key);
         app.Run(async context =>
         {
-            var answer = await AnswerAsync(api, expected, context, logger);
+            var answer = await AnswerAsync(api, odata, expected, context, logger);
             context.Response.StatusCode = answer.Status;
             foreach (var (name, value) in answer.Headers)
             {
@@ -65,7 +69,7 @@ public sealed partial class LocalApiServer : IAsyncDisposable
         return new LocalApiServer(app, new Uri(address.EndsWith('/') ? address : address + "/"));
     }
 
-    private static async Task<ApiResponse> AnswerAsync(ReportingApi api, byte[] expectedKey, HttpContext context, ILogger logger)
+    private static async Task<ApiResponse> AnswerAsync(ReportingApi api, ODataService odata, byte[] expectedKey, HttpContext context, ILogger logger)
     {
         // The raw target keeps the percent-encoding, as the Functions host hands it over: the API decodes segments itself.
         var target = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
@@ -75,6 +79,11 @@ public sealed partial class LocalApiServer : IAsyncDisposable
         }
         try
         {
+            if (ODataService.Owns(target.Split('?', 2)[0]))
+            {
+                var url = new Uri(new Uri($"{context.Request.Scheme}://{context.Request.Host}"), target);
+                return await odata.HandleAsync(new ODataCall(context.Request.Method, url, context.Request.Headers["Prefer"]), context.RequestAborted);
+            }
             return await api.HandleAsync(context.Request.Method, target, context.RequestAborted);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Monitor.Core.Reporting;
 using Spectre.Console;
 
 namespace Monitor.Cli;
@@ -21,7 +20,7 @@ internal static class ServeCommand
                 result.AddError("--port must be between 0 and 65535");
             }
         });
-        var command = new Command("serve", $"Serve the reporting API (/api/requests, /api/requests/{{id}}, /api/alerts, /api/reports/{{period}}) on 127.0.0.1; every call needs the key (x-functions-key header or ?code=) from ${LocalApiServer.KeyVariable}, or a generated one that is printed") { port };
+        var command = new Command("serve", $"Serve the reporting API (/api/requests, /api/requests/{{id}}, /api/alerts, /api/reports/{{period}}) and the OData feed (/api/odata/) on 127.0.0.1; every call needs the key (x-functions-key header or ?code=) from ${LocalApiServer.KeyVariable}, or a generated one that is printed") { port };
         command.SetAction(async (parse, ct) =>
         {
             await using var services = LocalHost.CreateServices();
@@ -31,13 +30,14 @@ internal static class ServeCommand
             {
                 key = LocalApiServer.GenerateKey();
             }
-            await using var server = await LocalApiServer.StartAsync(services.GetRequiredService<ReportingApi>(), key!, parse.GetValue(port), services.GetRequiredService<ILoggerFactory>(), ct);
+            await using var server = await LocalApiServer.StartAsync(services, key!, parse.GetValue(port), services.GetRequiredService<ILoggerFactory>(), ct);
             AnsiConsole.MarkupLineInterpolated($"Reporting API on {server.BaseAddress}api/ (Ctrl+C stops)");
             if (generated)
             {
                 AnsiConsole.MarkupLineInterpolated($"{LocalApiServer.KeyVariable} is not set; this run's key: {key}");
             }
             AnsiConsole.MarkupLineInterpolated($"Try: curl -H '{LocalApiServer.KeyHeader}: <key>' '{server.BaseAddress}api/requests?level=overdue'");
+            AnsiConsole.MarkupLineInterpolated($"OData feed (Power BI, Excel): {server.BaseAddress}api/odata/");
             try
             {
                 await Task.Delay(Timeout.Infinite, ct);

@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
 using Monitor.Core.Reporting;
@@ -6,53 +5,53 @@ using Monitor.Core.Reporting;
 namespace Monitor.Functions;
 
 /// <summary>
-/// The reporting API as HTTP-triggered functions. Function-level keys (never anonymous): the Functions host rejects a
-/// call without a valid key (x-functions-key header or ?code=) with 401 before it reaches us. The routes are
-/// <see cref="ApiRoutes"/>'s and all handling is <see cref="ReportingApi"/>'s, which `monitor serve` hosts too.
+/// The reporting API as HTTP-triggered functions. No function key: in Azure, App Service Authentication signs the
+/// caller in with Entra ID before the call reaches us, and <see cref="ApiAccess"/> requires the Monitor.Reader role (401
+/// without a caller, 403 without the role). The routes are <see cref="ApiRoutes"/>'s and all handling is
+/// <see cref="ReportingApi"/>'s, which `monitor serve` hosts too.
 /// </summary>
-public sealed class ReportingHttp(ReportingApi api)
+public sealed class ReportingHttp(ReportingApi api, ApiAccess access)
 {
     [Function(nameof(GetRequests))]
     public Task<HttpResponseData> GetRequests(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = ApiRoutes.Requests)] HttpRequestData request, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.Requests)] HttpRequestData request, CancellationToken cancellationToken) =>
         AnswerAsync(request, cancellationToken);
 
     [Function(nameof(GetRequest))]
     public Task<HttpResponseData> GetRequest(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = ApiRoutes.Request)] HttpRequestData request, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.Request)] HttpRequestData request, CancellationToken cancellationToken) =>
         AnswerAsync(request, cancellationToken);
 
     [Function(nameof(GetAlerts))]
     public Task<HttpResponseData> GetAlerts(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = ApiRoutes.Alerts)] HttpRequestData request, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.Alerts)] HttpRequestData request, CancellationToken cancellationToken) =>
         AnswerAsync(request, cancellationToken);
 
     [Function(nameof(GetReport))]
     public Task<HttpResponseData> GetReport(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = ApiRoutes.Report)] HttpRequestData request, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.Report)] HttpRequestData request, CancellationToken cancellationToken) =>
         AnswerAsync(request, cancellationToken);
 
     [Function(nameof(GetPulls))]
     public Task<HttpResponseData> GetPulls(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = ApiRoutes.Pulls)] HttpRequestData request, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.Pulls)] HttpRequestData request, CancellationToken cancellationToken) =>
         AnswerAsync(request, cancellationToken);
 
-    /// <summary>POST on the report's route: recompute the period and replace its PeriodStats rows (a GET writes nothing).</summary>
+    /// <summary>
+    /// POST on the report's route: recompute the period and replace its PeriodStats rows (a GET writes nothing). It
+    /// writes, so it is an operation: the Monitor.Operator role.
+    /// </summary>
     [Function(nameof(RecomputeReport))]
     public Task<HttpResponseData> RecomputeReport(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = ApiRoutes.Report)] HttpRequestData request, CancellationToken cancellationToken) =>
-        AnswerAsync(request, cancellationToken);
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = ApiRoutes.Report)] HttpRequestData request, CancellationToken cancellationToken) =>
+        AnswerAsync(request, cancellationToken, ApiRole.Operator);
 
-    private async Task<HttpResponseData> AnswerAsync(HttpRequestData request, CancellationToken cancellationToken)
+    private async Task<HttpResponseData> AnswerAsync(HttpRequestData request, CancellationToken cancellationToken, ApiRole role = ApiRole.Reader)
     {
         // The raw path (still percent-encoded) and query: the API decodes each path segment itself.
-        var answer = await api.HandleAsync(request.Method, request.Url.PathAndQuery, cancellationToken);
-        var response = request.CreateResponse((HttpStatusCode)answer.Status);
-        foreach (var (name, value) in answer.Headers)
-        {
-            response.Headers.Add(name, value);
-        }
-        await response.WriteStringAsync(answer.Body, cancellationToken);
-        return response;
+        var answer = access.Check(request.Principal(), role) is { } denial
+            ? ApiResponse.Error(denial.Status, denial.Message)
+            : await api.HandleAsync(request.Method, request.Url.PathAndQuery, cancellationToken);
+        return await request.WriteAsync(answer, cancellationToken);
     }
 }

@@ -56,6 +56,9 @@ param emailAppSettings object = {}
 @description('Extra app settings (e.g. Feeds__MaxFeedBytes); merged over the defaults. Must not hold secrets.')
 param extraAppSettings object = {}
 
+@description('Client ID of the Entra ID app registration that signs callers in and defines the app roles Monitor.Reader and Monitor.Operator.')
+param authClientId string
+
 // Identity-based connections, as the Functions host (AzureWebJobsStorage) and Microsoft.Extensions.Azure (MonitorStorage)
 // read them: the service URIs, credential = managedidentity and the user-assigned identity's client ID. Nothing here is
 // a secret; extraAppSettings is merged over it.
@@ -77,6 +80,9 @@ var appSettings = {
   // resource has local auth disabled. Telemetry is authenticated with the identity:
   APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD;ClientId=${identityClientId}'
+  // App Service Authentication proves itself to Entra ID with the managed identity (a federated credential on the app
+  // registration) instead of a client secret: the setting names the identity, it holds no secret.
+  OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID: identityClientId
 }
 
 // Pull secrets: each named setting is a Key Vault reference (secret names take dashes, not underscores), resolved by the
@@ -147,6 +153,53 @@ resource settings 'Microsoft.Web/sites/config@2024-11-01' = {
   parent: app
   name: 'appsettings'
   properties: union(appSettings, secretReferences, emailAppSettings, extraAppSettings)
+}
+
+// App Service Authentication (Easy Auth) with Entra ID in front of every route: a caller without a valid token for the
+// app registration gets 401 from the platform, before the code runs; a signed-in caller reaches the code with its claims
+// in X-MS-CLIENT-PRINCIPAL, and the code checks the app role of the route (Monitor.Reader for the reporting API and the
+// OData feed, Monitor.Operator for the console and operations). Power BI and Excel sign in with "Organizational account":
+// they find the authority in the 401's WWW-Authenticate header and ask for a token for the app's URL, hence that audience.
+resource auth 'Microsoft.Web/sites/config@2024-11-01' = {
+  parent: app
+  name: 'authsettingsV2'
+  properties: {
+    platform: {
+      enabled: true
+    }
+    globalValidation: {
+      requireAuthentication: true
+      unauthenticatedClientAction: 'Return401'
+      // Event Grid cannot sign in: the blob extension's webhook is authorised by the system key in its URL.
+      excludedPaths: [
+        '/runtime/webhooks/blobs'
+      ]
+    }
+    httpSettings: {
+      requireHttps: true
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+          clientId: authClientId
+          clientSecretSettingName: 'OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID'
+        }
+        validation: {
+          allowedAudiences: [
+            'api://${authClientId}'
+            'https://${app.properties.defaultHostName}'
+          ]
+        }
+      }
+    }
+    login: {
+      tokenStore: {
+        enabled: false
+      }
+    }
+  }
 }
 
 // No publishing passwords: deployment goes through Entra ID (azd, az functionapp deploy) only.

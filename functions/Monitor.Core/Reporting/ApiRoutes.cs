@@ -12,6 +12,8 @@ public static class ApiRoutes
     public const string Alerts = "alerts";
     public const string Report = "reports/{period}";
     public const string Pulls = "pulls";
+    /// <summary>The OData feed: its service root and everything below it, answered by <see cref="OData.ODataService"/>.</summary>
+    public const string OData = "odata/{*path}";
 }
 
 /// <summary>One route: a template from <see cref="ApiRoutes"/> and how the API answers it.</summary>

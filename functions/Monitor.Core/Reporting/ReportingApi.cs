@@ -8,14 +8,14 @@ using NodaTime;
 namespace Monitor.Core.Reporting;
 
 /// <summary>An answer of the reporting API: status code, content type and body.</summary>
-public sealed record ApiResponse(int Status, string ContentType, string Body)
+public sealed record ApiResponse(int Status, string ContentType, string Body, IReadOnlyList<(string Name, string Value)>? More = null)
 {
     public const string JsonType = "application/json; charset=utf-8";
     public const string CsvType = "text/csv; charset=utf-8";
     public const string HtmlType = "text/html; charset=utf-8";
 
-    /// <summary>The headers every host sends: the content type, and nosniff so that a browser never reinterprets a body.</summary>
-    public IEnumerable<(string Name, string Value)> Headers => [("Content-Type", ContentType), ("X-Content-Type-Options", "nosniff")];
+    /// <summary>The headers every host sends: the content type, nosniff so that a browser never reinterprets a body, and the answer's own (<see cref="More"/>).</summary>
+    public IEnumerable<(string Name, string Value)> Headers => [("Content-Type", ContentType), ("X-Content-Type-Options", "nosniff"), .. More ?? []];
 
     public static ApiResponse Json<T>(T value, JsonTypeInfo<T> type, int status = 200) => new(status, JsonType, JsonSerializer.Serialize(value, type));
 

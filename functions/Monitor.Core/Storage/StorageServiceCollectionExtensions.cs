@@ -58,6 +58,7 @@ internal static class StorageServiceCollectionExtensions
             .AddSingleton<AlertDeliveryStore>()
             .AddSingleton<SweepScheduleStore>()
             .AddSingleton<PeriodStatsStore>()
-            .AddSingleton<PullStateStore>();
+            .AddSingleton<PullStateStore>()
+            .AddSingleton<ReportingTableReader>();
     }
 }

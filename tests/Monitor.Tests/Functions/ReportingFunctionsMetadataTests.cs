@@ -1,11 +1,16 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Monitor.Core.Reporting;
+using Monitor.Core.Reporting.OData;
 using Monitor.Tests.Infrastructure;
 
 namespace Monitor.Tests.Functions;
 
-/// <summary>The reporting API's HTTP triggers, as the Functions host reads them: GET only, function keys, never anonymous.</summary>
+/// <summary>
+/// The reporting API's HTTP triggers, as the Functions host reads them: GET only, and no function key, because in Azure
+/// App Service Authentication (Entra ID) stands in front of every route and the app checks the caller's role
+/// (Functions/FunctionAppHostTests, Infra/ArmTemplateTests).
+/// </summary>
 public sealed class ReportingFunctionsMetadataTests
 {
     [Theory]
@@ -14,22 +19,23 @@ public sealed class ReportingFunctionsMetadataTests
     [InlineData("GetAlerts", "alerts")]
     [InlineData("GetReport", "reports/{period}")]
     [InlineData("GetPulls", "pulls")]
-    public void Each_reporting_route_is_a_GET_with_function_level_authorization(string function, string route)
+    [InlineData("ODataFeed", "odata/{*path}")]
+    public void Each_reporting_route_is_a_GET_left_to_app_service_authentication_and_the_role_check(string function, string route)
     {
         var functions = FunctionsMetadata.Load();
         Assert.True(functions.ContainsKey(function), $"{function} is not in functions.metadata");
         var trigger = functions[function].GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("type").GetString() == "httpTrigger");
-        Assert.Equal("Function", trigger.GetProperty("authLevel").GetString());
+        Assert.Equal("Anonymous", trigger.GetProperty("authLevel").GetString());
         Assert.Equal(route, trigger.GetProperty("route").GetString());
         Assert.Equal(["get"], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
     }
 
-    /// <summary>The report's route also takes POST, which recomputes PeriodStats (a GET writes nothing).</summary>
+    /// <summary>The report's route also takes POST, which recomputes PeriodStats (a GET writes nothing); the Operator role guards it.</summary>
     [Fact]
-    public void The_report_recompute_is_a_POST_on_the_report_route_with_function_level_authorization()
+    public void The_report_recompute_is_a_POST_on_the_report_route_left_to_the_role_check()
     {
         var trigger = FunctionsMetadata.Load()["RecomputeReport"].GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("type").GetString() == "httpTrigger");
-        Assert.Equal(("Function", "reports/{period}"), (trigger.GetProperty("authLevel").GetString(), trigger.GetProperty("route").GetString()));
+        Assert.Equal(("Anonymous", "reports/{period}"), (trigger.GetProperty("authLevel").GetString(), trigger.GetProperty("route").GetString()));
         Assert.Equal(["post"], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
     }
 
@@ -43,6 +49,10 @@ public sealed class ReportingFunctionsMetadataTests
             .Select(b => b.GetProperty("route").GetString()!)
             .Distinct()
             .ToList();
+        // The OData feed's catch-all route is the OData service's, not the router's.
+        Assert.Single(routes, r => r == ApiRoutes.OData);
+        Assert.True(ODataService.Owns("/api/odata") && ODataService.Owns("/api/odata/Requests") && !ODataService.Owns("/api/odatax"));
+        routes.Remove(ApiRoutes.OData);
         await using var test = new TestStorage();
         var api = test.Services.GetRequiredService<ReportingApi>();
 

@@ -297,8 +297,7 @@ public sealed partial class ArmTemplateTests(CompiledTemplate compiled) : IClass
     /// <summary>The function app's settings: the base variable (resolved) merged with nothing (the secret references and extraAppSettings default to empty).</summary>
     private Dictionary<string, string> AppSettings()
     {
-        var (config, template) = compiled.Single("Microsoft.Web/sites/config");
-        Assert.EndsWith("'appsettings')]", (string?)config["name"]);
+        var (config, template) = Assert.Single(compiled.OfType("Microsoft.Web/sites/config"), c => ((string?)c.Resource["name"])!.EndsWith("'appsettings')]", StringComparison.Ordinal));
         var expression = (string?)config["properties"];
         Assert.Equal("[union(variables('appSettings'), variables('secretReferences'), parameters('emailAppSettings'), parameters('extraAppSettings'))]", expression);
         Assert.Equal("{}", template["parameters"]!["extraAppSettings"]!["defaultValue"]!.ToJsonString());

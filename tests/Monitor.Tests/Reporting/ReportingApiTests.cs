@@ -27,7 +27,7 @@ public sealed class ReportingApiTests(ReportingApiTests.Host host) : IClassFixtu
         public async Task InitializeAsync()
         {
             await ReportScenario.SeedAsync(_test);
-            _server = await LocalApiServer.StartAsync(_test.Services.GetRequiredService<ReportingApi>(), Key, 0, null, CancellationToken.None);
+            _server = await LocalApiServer.StartAsync(_test.Services, Key, 0, null, CancellationToken.None);
             Assert.Equal("127.0.0.1", _server.BaseAddress.Host);
             Http = new HttpClient { BaseAddress = _server.BaseAddress };
         }
