@@ -41,7 +41,14 @@ public sealed class ReportingHttp(ReportingApi api)
         {
             response.Headers.Add(name, value);
         }
-        await response.WriteStringAsync(answer.Body, cancellationToken);
+        if (answer.Bytes is { } bytes)
+        {
+            await response.WriteBytesAsync(bytes, cancellationToken);
+        }
+        else
+        {
+            await response.WriteStringAsync(answer.Body, cancellationToken);
+        }
         return response;
     }
 }
