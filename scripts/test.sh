@@ -6,16 +6,21 @@ cd "$(dirname "$0")/.."
 source scripts/azurite.sh
 source scripts/maildev.sh
 
-# The review-pack browser test renders the HTML in headless Chromium (Debian's 'chromium'). Install it when it is
-# missing and apt can; if it cannot be had, that test fails and says so (it does not skip).
-if [[ ! -x /usr/bin/chromium && -z "${MONITOR_CHROMIUM:-}" ]] && command -v apt-get >/dev/null 2>&1; then
-  apt-get install -s chromium >/dev/null 2>&1 || apt-get update -qq >/dev/null 2>&1
-  if apt-get install -s chromium >/dev/null 2>&1; then
-    echo "Installing chromium (apt-get) for the review-pack browser test..."
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 \
-      || echo "apt-get install chromium failed: the review-pack browser test will fail" >&2
+# The review-pack browser tests render the HTML and print the PDF in headless Chromium (Debian's 'chromium'), read the
+# PDF with poppler-utils (pdftoppm, pdftotext) and need a CJK font for the Chinese pack (fonts-wqy-microhei). Install
+# what is missing when apt can; if it cannot be had, those tests fail and say so (they do not skip).
+missing=()
+[[ -x /usr/bin/chromium || -n "${MONITOR_CHROMIUM:-}" ]] || missing+=(chromium)
+[[ -x /usr/bin/pdftoppm && -x /usr/bin/pdftotext ]] || missing+=(poppler-utils)
+command -v fc-list >/dev/null 2>&1 && fc-list :lang=zh | grep -q . || missing+=(fonts-wqy-microhei)
+if (( ${#missing[@]} > 0 )) && command -v apt-get >/dev/null 2>&1; then
+  apt-get install -s "${missing[@]}" >/dev/null 2>&1 || apt-get update -qq >/dev/null 2>&1
+  if apt-get install -s "${missing[@]}" >/dev/null 2>&1; then
+    echo "Installing ${missing[*]} (apt-get) for the review-pack browser tests..."
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1 \
+      || echo "apt-get install ${missing[*]} failed: the review-pack browser tests will fail" >&2
   else
-    echo "chromium is not installable with apt-get here: the review-pack browser test will fail" >&2
+    echo "${missing[*]} not installable with apt-get here: the review-pack browser tests will fail" >&2
   fi
 fi
 

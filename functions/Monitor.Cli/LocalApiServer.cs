@@ -62,7 +62,14 @@ public sealed partial class LocalApiServer : IAsyncDisposable
             {
                 context.Response.Headers[name] = value;
             }
-            await context.Response.WriteAsync(answer.Body, context.RequestAborted);
+            if (answer.Bytes is { } bytes)
+            {
+                await context.Response.Body.WriteAsync(bytes, context.RequestAborted);
+            }
+            else
+            {
+                await context.Response.WriteAsync(answer.Body, context.RequestAborted);
+            }
         });
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();

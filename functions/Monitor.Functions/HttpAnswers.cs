@@ -30,7 +30,14 @@ internal static class HttpAnswers
         {
             response.Headers.Add(name, value);
         }
-        await response.WriteStringAsync(answer.Body, cancellationToken);
+        if (answer.Bytes is { } bytes)
+        {
+            await response.WriteBytesAsync(bytes, cancellationToken);
+        }
+        else
+        {
+            await response.WriteStringAsync(answer.Body, cancellationToken);
+        }
         return response;
     }
 }

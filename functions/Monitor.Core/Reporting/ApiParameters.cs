@@ -69,24 +69,35 @@ public enum ReportFormat
     Json,
     Csv,
     Html,
+    /// <summary>The PDF that the last <c>monitor report</c> printed and stored (a browser prints it, which the function app lacks).</summary>
+    Pdf,
 }
 
 /// <summary><c>GET /api/reports/{period}</c>: the period recomputed at <see cref="AsOf"/> (null: now), answered as <see cref="Format"/>.</summary>
-public sealed record ReportQuery(ReportPeriod Period, ReportFormat Format, Instant? AsOf)
+/// <param name="Language">The language of the HTML pack (lang=en|zh|both).</param>
+/// <param name="File">With format=csv, which of the pack's CSV files (file=requests.csv; default period-stats.csv).</param>
+public sealed record ReportQuery(ReportPeriod Period, ReportFormat Format, Instant? AsOf, PackLanguage Language = PackLanguage.En, string File = ReportFormats.StatsCsv)
 {
     private static readonly string[] Formats = [.. Enum.GetValues<ReportFormat>().Select(FormatName)];
+    private static readonly string[] Languages = [.. Enum.GetValues<PackLanguage>().Select(l => l.ToString().ToLowerInvariant())];
 
     public static string FormatName(ReportFormat format) => format.ToString().ToLowerInvariant();
 
     internal static ReportQuery Parse(string periodText, ApiParameters parameters)
     {
-        parameters.Allow("format", "asOf");
+        parameters.Allow("format", "asOf", "lang", "file");
         if (!ReportPeriod.TryParse(periodText, out var period, out var error))
         {
             throw new ApiParameterException($"period: {error}");
         }
         var format = parameters.OneOf("format", Formats) is { } name ? Enum.Parse<ReportFormat>(name, ignoreCase: true) : ReportFormat.Json;
-        return new(period, format, parameters.Instant("asOf"));
+        var language = parameters.OneOf("lang", Languages) is { } lang ? Enum.Parse<PackLanguage>(lang, ignoreCase: true) : PackLanguage.En;
+        var file = parameters.OneOf("file", ReportFormats.CsvFiles);
+        if (file is not null && format != ReportFormat.Csv)
+        {
+            throw new ApiParameterException("file: names one of the pack's CSV files, so it needs format=csv");
+        }
+        return new(period, format, parameters.Instant("asOf"), language, file ?? ReportFormats.StatsCsv);
     }
 }
 

@@ -4,7 +4,9 @@ namespace Monitor.Core.Reporting;
 
 /// <summary>
 /// The figures of one group of requests (a PeriodStats row, or a party's summary). See docs/reporting.md for the
-/// definitions; <see cref="RequestAssessment"/> decides each request's part.
+/// definitions; <see cref="RequestAssessment"/> decides each request's part. The response figures partition the
+/// requests: RespondedOnTime + RespondedLate + ResponsesOverdue + ResponsesNotYetDue + ResponsesWithdrawn =
+/// RequestsReceived, and the first three are ResponsesDue, the base of every on-time share.
 /// </summary>
 public sealed record PeriodMetrics(
     int RequestsReceived,
@@ -20,7 +22,13 @@ public sealed record PeriodMetrics(
     int Escalations,
     int OpenAtPeriodEnd,
     double? QualityScore,
-    int QualityScored)
+    int QualityScored,
+    int AcknowledgementsDue,
+    int ResponsesDue,
+    int RespondedLate,
+    int ResponsesOverdue,
+    int ResponsesNotYetDue,
+    int ResponsesWithdrawn)
 {
     /// <param name="openCutoff">The end of the period, or the evaluation instant when that is earlier.</param>
     public static PeriodMetrics Compute(IReadOnlyCollection<RequestAssessment> requests, Instant openCutoff)
@@ -43,7 +51,13 @@ public sealed record PeriodMetrics(
             requests.Count(r => r.Escalated),
             requests.Count(r => r.OpenAt(openCutoff)),
             scores.Count == 0 ? null : RequestAssessment.Round(scores.Average(), 2),
-            scores.Count);
+            scores.Count,
+            requests.Count(r => r.AcknowledgementDue),
+            requests.Count(r => r.Response is ResponseOutcome.OnTime or ResponseOutcome.Late or ResponseOutcome.Overdue),
+            requests.Count(r => r.Response == ResponseOutcome.Late),
+            requests.Count(r => r.Response == ResponseOutcome.Overdue),
+            requests.Count(r => r.Response == ResponseOutcome.NotYetDue),
+            requests.Count(r => r.Response == ResponseOutcome.Withdrawn));
     }
 
     /// <summary>The middle value of the sorted values, or the mean of the two middle ones; null when empty.</summary>

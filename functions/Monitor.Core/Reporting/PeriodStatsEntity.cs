@@ -44,6 +44,12 @@ public sealed class PeriodStatsEntity : ITableEntity
     public int OpenAtPeriodEnd { get; set; }
     public double? QualityScore { get; set; }
     public int QualityScored { get; set; }
+    public int AcknowledgementsDue { get; set; }
+    public int ResponsesDue { get; set; }
+    public int RespondedLate { get; set; }
+    public int ResponsesOverdue { get; set; }
+    public int ResponsesNotYetDue { get; set; }
+    public int ResponsesWithdrawn { get; set; }
 
     public static PeriodStatsEntity From(ReportPeriod period, string party, string category, string priority, PeriodMetrics m, DateTimeOffset computedAt) => new()
     {
@@ -70,5 +76,11 @@ public sealed class PeriodStatsEntity : ITableEntity
         OpenAtPeriodEnd = m.OpenAtPeriodEnd,
         QualityScore = m.QualityScore,
         QualityScored = m.QualityScored,
+        AcknowledgementsDue = m.AcknowledgementsDue,
+        ResponsesDue = m.ResponsesDue,
+        RespondedLate = m.RespondedLate,
+        ResponsesOverdue = m.ResponsesOverdue,
+        ResponsesNotYetDue = m.ResponsesNotYetDue,
+        ResponsesWithdrawn = m.ResponsesWithdrawn,
     };
 }

@@ -15,8 +15,10 @@ public static class ReportFormats
     public const string OnTimeByMonthCsv = "on-time-by-month.csv";
     public const string TrendCsv = "open-overdue-trend.csv";
     public const string FeedsCsv = "feeds.csv";
+    public const string UnevaluatedCsv = "not-evaluated.csv";
     public const string JsonFile = "report.json";
     public const string HtmlFile = "review-pack.html";
+    public const string PdfFile = "review-pack.pdf";
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -33,12 +35,14 @@ public static class ReportFormats
     {
         var csv = new CsvText("Period", "RespondingParty", "Category", "Priority", "RequestsReceived", "AcknowledgedOnTime", "RespondedOnTime", "Responded",
             "MedianResponseHours", "P90ResponseHours", "UpdatesRequired", "UpdatesOnTime", "UpdateOnTimeShare", "Breaches", "Escalations",
-            "OpenAtPeriodEnd", "QualityScore", "QualityScored", "ComputedAt");
+            "OpenAtPeriodEnd", "QualityScore", "QualityScored", "ComputedAt",
+            "AcknowledgementsDue", "ResponsesDue", "RespondedLate", "ResponsesOverdue", "ResponsesNotYetDue", "ResponsesWithdrawn");
         foreach (var s in report.Stats)
         {
             csv.Row(s.Period, s.RespondingParty, s.Category, s.Priority, s.RequestsReceived, s.AcknowledgedOnTime, s.RespondedOnTime, s.Responded,
                 s.MedianResponseHours, s.P90ResponseHours, s.UpdatesRequired, s.UpdatesOnTime, s.UpdateOnTimeShare, s.Breaches, s.Escalations,
-                s.OpenAtPeriodEnd, s.QualityScore, s.QualityScored, s.ComputedAt);
+                s.OpenAtPeriodEnd, s.QualityScore, s.QualityScored, s.ComputedAt,
+                s.AcknowledgementsDue, s.ResponsesDue, s.RespondedLate, s.ResponsesOverdue, s.ResponsesNotYetDue, s.ResponsesWithdrawn);
         }
         return csv.ToString();
     }
@@ -46,12 +50,14 @@ public static class ReportFormats
     public static string PartiesToCsv(ReviewReport report)
     {
         var csv = new CsvText("Period", "RespondingParty", "RequestsReceived", "AcknowledgedOnTime", "RespondedOnTime", "Responded", "MedianResponseHours",
-            "P90ResponseHours", "UpdatesRequired", "UpdatesOnTime", "UpdateOnTimeShare", "Breaches", "Escalations", "OpenAtPeriodEnd", "QualityScore", "QualityScored");
+            "P90ResponseHours", "UpdatesRequired", "UpdatesOnTime", "UpdateOnTimeShare", "Breaches", "Escalations", "OpenAtPeriodEnd", "QualityScore", "QualityScored",
+            "AcknowledgementsDue", "ResponsesDue", "RespondedLate", "ResponsesOverdue", "ResponsesNotYetDue", "ResponsesWithdrawn");
         foreach (var p in report.Parties)
         {
             var m = p.Metrics;
             csv.Row(report.Period, p.RespondingParty, m.RequestsReceived, m.AcknowledgedOnTime, m.RespondedOnTime, m.Responded, m.MedianResponseHours,
-                m.P90ResponseHours, m.UpdatesRequired, m.UpdatesOnTime, m.UpdateOnTimeShare, m.Breaches, m.Escalations, m.OpenAtPeriodEnd, m.QualityScore, m.QualityScored);
+                m.P90ResponseHours, m.UpdatesRequired, m.UpdatesOnTime, m.UpdateOnTimeShare, m.Breaches, m.Escalations, m.OpenAtPeriodEnd, m.QualityScore, m.QualityScored,
+                m.AcknowledgementsDue, m.ResponsesDue, m.RespondedLate, m.ResponsesOverdue, m.ResponsesNotYetDue, m.ResponsesWithdrawn);
         }
         return csv.ToString();
     }
@@ -60,12 +66,12 @@ public static class ReportFormats
     {
         var csv = new CsvText("RequestId", "RequestingParty", "RespondingParty", "Category", "Priority", "SubmittedAt", "Status", "Level", "AckLevel",
             "ResponseLevel", "UpdateLevel", "ResponseDueAt", "ResponseMetAt", "AcknowledgedOnTime", "RespondedOnTime", "ResponseHours", "ResponseTargetFraction",
-            "UpdatesRequired", "UpdatesOnTime", "Breached", "Escalated", "OpenAtPeriodEnd", "QualityScore");
+            "UpdatesRequired", "UpdatesOnTime", "Breached", "Escalated", "OpenAtPeriodEnd", "QualityScore", "ResponseOutcome", "EscalatedClock", "EscalatedAt");
         foreach (var r in report.Requests)
         {
             csv.Row(r.RequestId, r.RequestingParty, r.RespondingParty, r.Category, r.Priority, r.SubmittedAt, r.Status, r.Level, r.AckLevel,
                 r.ResponseLevel, r.UpdateLevel, r.ResponseDueAt, r.ResponseMetAt, r.AcknowledgedOnTime, r.RespondedOnTime, r.ResponseHours, r.ResponseTargetFraction,
-                r.UpdatesRequired, r.UpdatesOnTime, r.Breached, r.Escalated, r.OpenAtPeriodEnd, r.QualityScore);
+                r.UpdatesRequired, r.UpdatesOnTime, r.Breached, r.Escalated, r.OpenAtPeriodEnd, r.QualityScore, OutcomeName(r.ResponseOutcome), r.EscalatedClock, r.EscalatedAt);
         }
         return csv.ToString();
     }
@@ -83,20 +89,20 @@ public static class ReportFormats
 
     public static string OnTimeByMonthToCsv(ReviewReport report)
     {
-        var csv = new CsvText("Month", "RespondingParty", "Decided", "OnTime", "Share");
+        var csv = new CsvText("Month", "RespondingParty", "Decided", "OnTime", "Share", "NotYetDue");
         foreach (var m in report.OnTimeByMonth)
         {
-            csv.Row(m.Month, m.RespondingParty, m.Decided, m.OnTime, m.Share);
+            csv.Row(m.Month, m.RespondingParty, m.Decided, m.OnTime, m.Share, m.NotYetDue);
         }
         return csv.ToString();
     }
 
     public static string TrendToCsv(ReviewReport report)
     {
-        var csv = new CsvText("At", "RespondingParty", "OpenOverdue");
+        var csv = new CsvText("At", "RespondingParty", "OpenOverdue", "Open");
         foreach (var t in report.OpenOverdueTrend)
         {
-            csv.Row(t.At, t.RespondingParty, t.OpenOverdue);
+            csv.Row(t.At, t.RespondingParty, t.OpenOverdue, t.Open);
         }
         return csv.ToString();
     }
@@ -111,16 +117,43 @@ public static class ReportFormats
         return csv.ToString();
     }
 
-    /// <summary>Every file of the pack except the HTML page (see <c>ReviewPackHtml</c>), by file name.</summary>
-    public static Dictionary<string, byte[]> DataFiles(ReviewReport report) => new(StringComparer.Ordinal)
+    public static string UnevaluatedToCsv(ReviewReport report)
     {
-        [JsonFile] = Encoding.UTF8.GetBytes(ToJson(report)),
-        [StatsCsv] = Encoding.UTF8.GetBytes(StatsToCsv(report)),
-        [PartiesCsv] = Encoding.UTF8.GetBytes(PartiesToCsv(report)),
-        [RequestsCsv] = Encoding.UTF8.GetBytes(RequestsToCsv(report)),
-        [QualityCsv] = Encoding.UTF8.GetBytes(QualityToCsv(report)),
-        [OnTimeByMonthCsv] = Encoding.UTF8.GetBytes(OnTimeByMonthToCsv(report)),
-        [TrendCsv] = Encoding.UTF8.GetBytes(TrendToCsv(report)),
-        [FeedsCsv] = Encoding.UTF8.GetBytes(FeedsToCsv(report)),
+        var csv = new CsvText("RequestId", "RequestingParty", "RespondingParty", "Category", "Priority", "SubmittedAt", "Reason");
+        foreach (var u in report.Unevaluated)
+        {
+            csv.Row(u.RequestId, u.RequestingParty, u.RespondingParty, u.Category, u.Priority, u.SubmittedAt, u.Reason);
+        }
+        return csv.ToString();
+    }
+
+    /// <summary>The public name of a response outcome, as in the JSON report: on-time, late, overdue, not-yet-due, withdrawn.</summary>
+    public static string OutcomeName(ResponseOutcome outcome) => JsonNamingPolicy.KebabCaseLower.ConvertName(outcome.ToString());
+
+    /// <summary>The pack's CSV files by name, each a view of the report.</summary>
+    private static readonly Dictionary<string, Func<ReviewReport, string>> Csvs = new(StringComparer.Ordinal)
+    {
+        [StatsCsv] = StatsToCsv,
+        [PartiesCsv] = PartiesToCsv,
+        [RequestsCsv] = RequestsToCsv,
+        [QualityCsv] = QualityToCsv,
+        [OnTimeByMonthCsv] = OnTimeByMonthToCsv,
+        [TrendCsv] = TrendToCsv,
+        [FeedsCsv] = FeedsToCsv,
+        [UnevaluatedCsv] = UnevaluatedToCsv,
     };
+
+    /// <summary>The names of the pack's CSV files, in a stable order (what <c>GET /api/reports/{period}?format=csv&amp;file=</c> accepts).</summary>
+    public static readonly string[] CsvFiles = [.. Csvs.Keys.Order(StringComparer.Ordinal)];
+
+    /// <summary>The CSV file <paramref name="name"/> (one of <see cref="CsvFiles"/>) of the report.</summary>
+    public static string Csv(ReviewReport report, string name) => Csvs[name](report);
+
+    /// <summary>Every file of the pack except the HTML page and the PDF (see <c>ReviewPackPdf.PackAsync</c>), by file name.</summary>
+    public static Dictionary<string, byte[]> DataFiles(ReviewReport report)
+    {
+        var files = Csvs.ToDictionary(c => c.Key, c => Encoding.UTF8.GetBytes(c.Value(report)), StringComparer.Ordinal);
+        files[JsonFile] = Encoding.UTF8.GetBytes(ToJson(report));
+        return files;
+    }
 }

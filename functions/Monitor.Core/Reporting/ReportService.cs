@@ -46,8 +46,19 @@ public sealed class ReportService(
         }
 
         var assessments = new ConcurrentBag<RequestAssessment>();
+        var unevaluated = new ConcurrentBag<UnevaluatedRequest>();
         await Parallel.ForEachAsync(rows, new ParallelOptions { MaxDegreeOfParallelism = options.Value.WriteParallelism, CancellationToken = cancellationToken },
-            async (row, ct) => assessments.Add(RequestAssessment.Assess(row, await events.AllAsync(row.RequestId, ct), config, asOf)));
+            async (row, ct) =>
+            {
+                if (RequestAssessment.TryAssess(row, await events.AllAsync(row.RequestId, ct), config, asOf, out var reason) is { } assessment)
+                {
+                    assessments.Add(assessment);
+                }
+                else
+                {
+                    unevaluated.Add(new UnevaluatedRequest(row.RequestId, row.RequestingParty, row.RespondingParty, row.Category, row.Priority, row.SubmittedAt, reason!));
+                }
+            });
 
         var all = assessments.OrderBy(a => a.RequestId, StringComparer.Ordinal).ToList();
         var inPeriod = all.Where(a => period.Contains(a.SubmittedAt)).ToList();
@@ -72,9 +83,10 @@ public sealed class ReportService(
             stats,
             parties,
             [.. inPeriod.Select(a => Line(a, cutoff))],
-            OnTimeByMonth(period, inPeriod, asOf),
+            OnTimeByMonth(period, inPeriod),
             Trend(period, all, partyNames, cutoff),
-            await FeedsAsync(period, cancellationToken));
+            await FeedsAsync(period, cutoff, cancellationToken),
+            [.. unevaluated.OrderBy(u => u.SubmittedAt).ThenBy(u => u.RequestId, StringComparer.Ordinal)]);
     }
 
     /// <summary>Replaces the period's PeriodStats partition with the report's rows (groups that no longer exist are deleted).</summary>
@@ -98,12 +110,33 @@ public sealed class ReportService(
         return names;
     }
 
+    /// <summary>A file of the stored pack of <paramref name="period"/> (reports/review/&lt;period&gt;/&lt;name&gt;), or null when there is none.</summary>
+    public async Task<byte[]?> ReadPackFileAsync(string period, string name, CancellationToken cancellationToken)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
+        try
+        {
+            return (await storage.Reports.GetBlobClient($"{PackFolder}{period}/{name}").DownloadContentAsync(cancellationToken)).Value.Content.ToArray();
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 404)
+        {
+            return null;
+        }
+    }
+
     private static RequestLine Line(RequestAssessment a, Instant cutoff)
     {
         var clocks = a.Clocks;
         var explanations = clocks.All.ToDictionary(
             c => ClockName(c.Kind),
-            c => (IReadOnlyList<string>)[c.ExplainLevelAt(a.AsOf), .. c.Explanation]);
+            c => (IReadOnlyList<string>)[.. new[] { c.ExplainLevelAt(a.AsOf) }.Concat(c.Explanation).Select(a.Readable)]);
+        // The first escalation instant reached while its cycle ran (what put the request on the escalated list).
+        var escalation = clocks.All
+            .SelectMany(c => c.Cycles.Select(cycle => (Clock: c.Kind, cycle.EscalateAt, cycle.EndedAt)))
+            .Where(c => c.EscalateAt is { } at && at <= a.AsOf && (c.EndedAt is not { } ended || at < ended))
+            .OrderBy(c => c.EscalateAt)
+            .Select(c => ((ClockKind, Instant)?)(c.Clock, c.EscalateAt!.Value))
+            .FirstOrDefault();
         return new RequestLine(
             a.RequestId, a.Row.RequestingParty, a.Row.RespondingParty, a.Row.Category, a.Row.Priority, a.Row.SubmittedAt, a.Row.Status,
             ClockLevels.Name(clocks.LevelAt(a.AsOf)),
@@ -113,12 +146,13 @@ public sealed class ReportService(
             clocks.Response.DueAt?.ToDateTimeOffset(),
             clocks.Response.MetAt?.ToDateTimeOffset(),
             a.AcknowledgedOnTime, a.RespondedOnTime, a.ResponseHours, a.ResponseTargetFraction, a.UpdatesRequired, a.UpdatesOnTime,
-            a.Breached, a.Escalated, a.OpenAt(cutoff),
+            a.Breached, a.Escalated, a.OpenAt(cutoff), a.Response,
+            escalation is { } e ? ClockName(e.Item1) : null, escalation?.Item2.ToDateTimeOffset(),
             a.Quality.Score, a.Quality.Findings, a.Quality.Evidence, a.Quality.Mitigation, a.Quality.Recurrence, a.Quality.Reasons,
             explanations);
     }
 
-    private static List<MonthlyOnTime> OnTimeByMonth(ReportPeriod period, List<RequestAssessment> inPeriod, Instant asOf)
+    private static List<MonthlyOnTime> OnTimeByMonth(ReportPeriod period, List<RequestAssessment> inPeriod)
     {
         var result = new List<MonthlyOnTime>();
         var parties = inPeriod.Select(a => a.Row.RespondingParty).Distinct().Order(StringComparer.Ordinal).ToList();
@@ -126,18 +160,17 @@ public sealed class ReportService(
         {
             foreach (var party in parties)
             {
-                var levels = inPeriod.Where(a => a.Row.RespondingParty == party && start <= a.SubmittedAt && a.SubmittedAt < end)
-                    .Select(a => a.Clocks.Response.LevelAt(asOf))
-                    .Where(l => l is ClockLevel.Met or ClockLevel.MetLate or ClockLevel.Overdue or ClockLevel.Escalated)
-                    .ToList();
-                var onTime = levels.Count(l => l == ClockLevel.Met);
-                result.Add(new MonthlyOnTime(month, party, levels.Count, onTime, levels.Count == 0 ? null : RequestAssessment.Round((double)onTime / levels.Count, 4)));
+                var outcomes = inPeriod.Where(a => a.Row.RespondingParty == party && start <= a.SubmittedAt && a.SubmittedAt < end).Select(a => a.Response).ToList();
+                var due = outcomes.Count(o => o is ResponseOutcome.OnTime or ResponseOutcome.Late or ResponseOutcome.Overdue);
+                var onTime = outcomes.Count(o => o == ResponseOutcome.OnTime);
+                result.Add(new MonthlyOnTime(month, party, due, onTime, due == 0 ? null : RequestAssessment.Round((double)onTime / due, 4),
+                    outcomes.Count(o => o == ResponseOutcome.NotYetDue)));
             }
         }
         return result;
     }
 
-    /// <summary>Weekly samples from the period start (plus the cutoff itself) of the requests open and overdue or escalated.</summary>
+    /// <summary>Weekly samples from the period start (plus the cutoff itself) of the requests open, and of those overdue or escalated.</summary>
     private static List<TrendPoint> Trend(ReportPeriod period, List<RequestAssessment> all, List<string> parties, Instant cutoff)
     {
         var samples = new List<Instant>();
@@ -154,16 +187,17 @@ public sealed class ReportService(
         {
             foreach (var party in parties)
             {
-                var count = all.Count(a => a.Row.RespondingParty == party && a.OpenAt(at) && a.LevelAt(at) is ClockLevel.Overdue or ClockLevel.Escalated);
-                result.Add(new TrendPoint(at.ToDateTimeOffset(), party, count));
+                var open = all.Where(a => a.Row.RespondingParty == party && a.OpenAt(at)).ToList();
+                result.Add(new TrendPoint(at.ToDateTimeOffset(), party, open.Count(a => a.LevelAt(at) is ClockLevel.Overdue or ClockLevel.Escalated), open.Count));
             }
         }
         return result;
     }
 
-    private async Task<List<FeedSummary>> FeedsAsync(ReportPeriod period, CancellationToken cancellationToken)
+    /// <summary>The feed files received in the period up to <paramref name="cutoff"/>: a file written after the report instant was not there yet.</summary>
+    private async Task<List<FeedSummary>> FeedsAsync(ReportPeriod period, Instant cutoff, CancellationToken cancellationToken)
     {
-        var runs = await feedRuns.ReceivedAsync(period.Start.ToDateTimeOffset(), period.End.ToDateTimeOffset(), cancellationToken);
+        var runs = await feedRuns.ReceivedAsync(period.Start.ToDateTimeOffset(), cutoff.ToDateTimeOffset(), cancellationToken);
         return [.. runs.GroupBy(r => r.Source).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => new FeedSummary(
             g.Key,
             g.Count(),

@@ -8,9 +8,11 @@ using NodaTime;
 namespace Monitor.Core.Reporting;
 
 /// <summary>An answer of the reporting API: status code, content type and body.</summary>
-public sealed record ApiResponse(int Status, string ContentType, string Body, IReadOnlyList<(string Name, string Value)>? More = null)
+/// <param name="Bytes">A binary body (the PDF) instead of <paramref name="Body"/>; hosts write it when it is there.</param>
+public sealed record ApiResponse(int Status, string ContentType, string Body, IReadOnlyList<(string Name, string Value)>? More = null, byte[]? Bytes = null)
 {
     public const string JsonType = "application/json; charset=utf-8";
+    public const string PdfType = "application/pdf";
     public const string CsvType = "text/csv; charset=utf-8";
     public const string HtmlType = "text/html; charset=utf-8";
 
@@ -34,7 +36,7 @@ public sealed record ApiResponse(int Status, string ContentType, string Body, IR
 /// <item><c>GET /api/requests?party=&amp;level=&amp;status=</c>: the requests with their clock columns.</item>
 /// <item><c>GET /api/requests/{id}</c>: the row, its timeline (newest first), each clock's explanation and the quality score's reasons.</item>
 /// <item><c>GET /api/alerts?from=&amp;to=</c>: the alerts whose level was reached in [from, to).</item>
-/// <item><c>GET /api/reports/{period}?format=json|csv|html&amp;asOf=</c>: computes the period's report (writes nothing).</item>
+/// <item><c>GET /api/reports/{period}?format=json|csv|html|pdf&amp;asOf=&amp;lang=&amp;file=</c>: computes the period's report (writes nothing) and returns it, one of its CSV files or the HTML pack; pdf returns the PDF stored by the last `monitor report`.</item>
 /// <item><c>POST /api/reports/{period}</c>: the same, and replaces the period's PeriodStats rows.</item>
 /// <item><c>GET /api/pulls?source=</c>: each pulled source's last pull, cursor and last error.</item>
 /// </list>
@@ -76,6 +78,12 @@ public sealed class ReportingApi(
         new(ApiRoutes.Report, static async (api, values, parameters, ct) =>
         {
             var query = ReportQuery.Parse(values["period"], parameters);
+            if (query.Format == ReportFormat.Pdf)
+            {
+                return await api.StoredPdfAsync(query.Period, ct) is { } pdf
+                    ? new ApiResponse(200, ApiResponse.PdfType, "", Bytes: pdf)
+                    : ApiResponse.Error(404, $"no PDF stored for {query.Period.Name}: `monitor report {query.Period.Name} --out DIR` prints it and stores it in {ReportService.PackFolder}{query.Period.Name}/");
+            }
             return Render(query, await api.ReportAsync(query, ct));
         }),
         new(ApiRoutes.Pulls, static async (api, _, parameters, ct) =>
@@ -91,8 +99,8 @@ public sealed class ReportingApi(
 
     private static ApiResponse Render(ReportQuery query, ReviewReport report) => query.Format switch
     {
-        ReportFormat.Csv => new ApiResponse(200, ApiResponse.CsvType, ReportFormats.StatsToCsv(report)),
-        ReportFormat.Html => new ApiResponse(200, ApiResponse.HtmlType, ReviewPackHtml.Render(report)),
+        ReportFormat.Csv => new ApiResponse(200, ApiResponse.CsvType, ReportFormats.Csv(report, query.File)),
+        ReportFormat.Html => new ApiResponse(200, ApiResponse.HtmlType, ReviewPackHtml.Render(report, query.Language)),
         _ => new ApiResponse(200, ApiResponse.JsonType, ReportFormats.ToJson(report)),
     };
 
@@ -242,6 +250,10 @@ public sealed class ReportingApi(
             .ToList();
         return new PullListAnswer(views.Count, views);
     }
+
+    /// <summary>The PDF of the period's stored pack (printed by the last `monitor report`), or null when none was stored.</summary>
+    public Task<byte[]?> StoredPdfAsync(ReportPeriod period, CancellationToken cancellationToken) =>
+        reports.ReadPackFileAsync(period.Name, ReportFormats.PdfFile, cancellationToken);
 
     private Instant Now => clock.GetCurrentInstant();
 }

@@ -17,10 +17,16 @@ namespace Monitor.Core.Reporting;
 /// <param name="ResponseTargetFraction">Working time the response clock used, as a fraction of its target (1 = exactly on the due instant); null without a response.</param>
 /// <param name="Breached">Some cycle of some clock passed its due instant while it was running.</param>
 /// <param name="Escalated">Some cycle of some clock reached its escalation instant while it was running.</param>
+/// <param name="AcknowledgementDue">The acknowledgement was due by the instant: met, met late, overdue or escalated (not running inside its target, paused or stopped).</param>
+/// <param name="Response">Where the response stood at the instant: a response not yet due is its own category, never a failure.</param>
+/// <param name="Events">The request's RequestEvents rows, to name events readably (source/record instead of their RowKey).</param>
 public sealed record RequestAssessment(
     RequestEntity Row,
     RequestClocks Clocks,
     Instant AsOf,
+    bool AcknowledgementDue,
+    ResponseOutcome Response,
+    IReadOnlyList<RequestEventEntity> Events,
     bool AcknowledgedOnTime,
     bool RespondedOnTime,
     bool Responded,
@@ -46,7 +52,28 @@ public sealed record RequestAssessment(
     /// <summary>The overall level (worst clock) at <paramref name="instant"/>, for trends; levels are a function of time.</summary>
     public ClockLevel LevelAt(Instant instant) => Clocks.LevelAt(instant);
 
+    /// <summary>
+    /// Assesses <paramref name="row"/> at <paramref name="asOf"/>, or says why it cannot be: the one place that turns a
+    /// configuration problem of one request (no calendar for its responding party, no policy rule for its priority) into
+    /// a reason to show instead of a failure of the whole answer. The pack and the API use it.
+    /// </summary>
+    /// <returns>The assessment, or null with <paramref name="reason"/> set.</returns>
+    public static RequestAssessment? TryAssess(RequestEntity row, IReadOnlyList<RequestEventEntity> events, ConfigSnapshot config, Instant asOf, out string? reason)
+    {
+        try
+        {
+            reason = null;
+            return Assess(row, events, config, asOf);
+        }
+        catch (SlaConfigurationException ex)
+        {
+            reason = ex.Message;
+            return null;
+        }
+    }
+
     /// <summary>Assesses <paramref name="row"/> at <paramref name="asOf"/>, counting only events at or before it.</summary>
+    /// <exception cref="SlaConfigurationException">No calendar or policy rule fits the request (see <see cref="TryAssess"/>).</exception>
     /// <param name="events">The request's RequestEvents rows (any effect; pending ones are ignored).</param>
     public static RequestAssessment Assess(RequestEntity row, IReadOnlyList<RequestEventEntity> events, ConfigSnapshot config, Instant asOf)
     {
@@ -88,8 +115,25 @@ public sealed record RequestAssessment(
         var escalated = clocks.All.SelectMany(c => c.Cycles).Any(c => Reached(c.EscalateAt, c, asOf));
         var quality = QualityRubric.Score(row, events, asOf);
         return new RequestAssessment(row, clocks, asOf,
+            ack is ClockLevel.Met or ClockLevel.MetLate or ClockLevel.Overdue or ClockLevel.Escalated, Outcome(responseLevel), events,
             ack == ClockLevel.Met, responseLevel == ClockLevel.Met, responded, hours, fraction, required, onTime, breached, escalated, quality);
     }
+
+    /// <summary>
+    /// <paramref name="text"/> (an explanation line of the clock engine) with each event's RowKey replaced by its source
+    /// and record ID, the names a reader knows: "info-request liaison-cn/CN-RFI-0102", not the storage key.
+    /// </summary>
+    public string Readable(string text) =>
+        Events.Aggregate(text, (line, e) => line.Replace(e.RowKey, $"{e.Source}/{e.RecordId}", StringComparison.Ordinal));
+
+    private static ResponseOutcome Outcome(ClockLevel response) => response switch
+    {
+        ClockLevel.Met => ResponseOutcome.OnTime,
+        ClockLevel.MetLate => ResponseOutcome.Late,
+        ClockLevel.Overdue or ClockLevel.Escalated => ResponseOutcome.Overdue,
+        ClockLevel.Stopped => ResponseOutcome.Withdrawn,
+        _ => ResponseOutcome.NotYetDue,
+    };
 
     /// <summary>
     /// Required status updates: every update cycle that a status update ended (all but the last cycle), plus the last
@@ -126,4 +170,18 @@ public sealed record RequestAssessment(
             : config.CalendarOf(name) ?? throw new SlaConfigurationException($"no business calendar named '{name}'");
 
     internal static double Round(double value, int digits) => Math.Round(value, digits, MidpointRounding.AwayFromZero);
+}
+
+/// <summary>
+/// Where a request's response stood at the report instant. Only <see cref="OnTime"/>, <see cref="Late"/> and
+/// <see cref="Overdue"/> were due; <see cref="NotYetDue"/> (still inside its target, or paused waiting for the
+/// requester) and <see cref="Withdrawn"/> are neither success nor failure.
+/// </summary>
+public enum ResponseOutcome
+{
+    OnTime,
+    Late,
+    Overdue,
+    NotYetDue,
+    Withdrawn,
 }

@@ -69,21 +69,21 @@ public sealed class PeriodStatsTests : IAsyncLifetime
 
     private static readonly string[] Header =
     [
-        "Period,RespondingParty,Category,Priority,RequestsReceived,AcknowledgedOnTime,RespondedOnTime,Responded,MedianResponseHours,P90ResponseHours,UpdatesRequired,UpdatesOnTime,UpdateOnTimeShare,Breaches,Escalations,OpenAtPeriodEnd,QualityScore,QualityScored,ComputedAt",
+        "Period,RespondingParty,Category,Priority,RequestsReceived,AcknowledgedOnTime,RespondedOnTime,Responded,MedianResponseHours,P90ResponseHours,UpdatesRequired,UpdatesOnTime,UpdateOnTimeShare,Breaches,Escalations,OpenAtPeriodEnd,QualityScore,QualityScored,ComputedAt,AcknowledgementsDue,ResponsesDue,RespondedLate,ResponsesOverdue,ResponsesNotYetDue,ResponsesWithdrawn",
     ];
 
     public static readonly Dictionary<string, string[]> Expected = new()
     {
         ["2026-H1"] =
         [
-            "2026-H1,CN,investigation,high,3,2,1,3,50,65,2,1,0.5,2,1,1,76.67,3,2027-01-15T00:00:00Z",
-            "2026-H1,US,evidence,medium,1,1,1,1,75,75,0,0,,0,0,0,100,1,2027-01-15T00:00:00Z",
-            "2026-H1,US,investigation,high,1,1,0,1,54,54,1,0,0,1,0,0,50,1,2027-01-15T00:00:00Z",
+            "2026-H1,CN,investigation,high,3,2,1,3,50,65,2,1,0.5,2,1,1,76.67,3,2027-01-15T00:00:00Z,3,3,2,0,0,0",
+            "2026-H1,US,evidence,medium,1,1,1,1,75,75,0,0,,0,0,0,100,1,2027-01-15T00:00:00Z,1,1,0,0,0,0",
+            "2026-H1,US,investigation,high,1,1,0,1,54,54,1,0,0,1,0,0,50,1,2027-01-15T00:00:00Z,1,1,1,0,0,0",
         ],
         ["2026-H2"] =
         [
-            "2026-H2,CN,investigation,high,2,1,1,1,40,40,1,0,0,1,1,1,70,1,2027-01-15T00:00:00Z",
-            "2026-H2,US,investigation,high,3,2,1,2,40,49,1,1,1,2,0,0,70,2,2027-01-15T00:00:00Z",
+            "2026-H2,CN,investigation,high,2,1,1,1,40,40,1,0,0,1,1,1,70,1,2027-01-15T00:00:00Z,2,2,0,1,0,0",
+            "2026-H2,US,investigation,high,3,2,1,2,40,49,1,1,1,2,0,0,70,2,2027-01-15T00:00:00Z,2,2,1,0,0,1",
         ],
     };
 
@@ -113,7 +113,9 @@ public sealed class PeriodStatsTests : IAsyncLifetime
                     Number(row.GetDouble("MedianResponseHours")), Number(row.GetDouble("P90ResponseHours")), row.GetInt32("UpdatesRequired"),
                     row.GetInt32("UpdatesOnTime"), Number(row.GetDouble("UpdateOnTimeShare")), row.GetInt32("Breaches"), row.GetInt32("Escalations"),
                     row.GetInt32("OpenAtPeriodEnd"), Number(row.GetDouble("QualityScore")), row.GetInt32("QualityScored"),
-                    row.GetDateTimeOffset("ComputedAt")!.Value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'")));
+                    row.GetDateTimeOffset("ComputedAt")!.Value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"),
+                    row.GetInt32("AcknowledgementsDue"), row.GetInt32("ResponsesDue"), row.GetInt32("RespondedLate"), row.GetInt32("ResponsesOverdue"),
+                    row.GetInt32("ResponsesNotYetDue"), row.GetInt32("ResponsesWithdrawn")));
             }
             Assert.Equal(expected, rows);
 

@@ -24,6 +24,8 @@ public sealed class ReportingApiTests(ReportingApiTests.Host host) : IClassFixtu
 
         public HttpClient Http { get; private set; } = null!;
 
+        public IServiceProvider Services => _test.Services;
+
         public async Task InitializeAsync()
         {
             await ReportScenario.SeedAsync(_test);
@@ -94,7 +96,8 @@ public sealed class ReportingApiTests(ReportingApiTests.Host host) : IClassFixtu
     [InlineData("api/requests?colour=red", "colour: unknown parameter")]
     [InlineData("api/reports/2026-H3", "period:")]
     [InlineData("api/reports/H1-2026", "period:")]
-    [InlineData("api/reports/2026-H1?format=pdf", "format:")]
+    [InlineData("api/reports/2026-H1?format=docx", "format:")]
+    [InlineData("api/reports/2026-H1?lang=fr", "lang:")]
     [InlineData("api/reports/2026-H1?asOf=2027-01-15T00:00:00", "asOf:")]
     [InlineData("api/requests/A1?asOf=soon", "asOf:")]
     public async Task A_malformed_parameter_gets_400_naming_it(string path, string message)
@@ -192,6 +195,40 @@ public sealed class ReportingApiTests(ReportingApiTests.Host host) : IClassFixtu
         var (_, html) = await GetAsync("api/reports/2026-H2?format=html");
         Assert.StartsWith("<!DOCTYPE html>", html);
         Assert.Contains("<svg", html);
+    }
+
+    [Fact]
+    public async Task The_pack_s_CSV_files_HTML_in_each_language_and_stored_PDF_come_from_the_report_route()
+    {
+        // Each CSV file of the pack by its name; a wrong name gets a 400 that lists the names.
+        var (status, csv) = await GetAsync("api/reports/2026-H2?format=csv&file=requests.csv&asOf=2027-01-15T00:00:00Z");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.StartsWith("RequestId,RequestingParty,RespondingParty,", csv);
+        (status, var error) = await GetAsync("api/reports/2026-H2?format=csv&file=secrets.csv");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains(string.Join(", ", ReportFormats.CsvFiles), error);
+        Assert.Equal(HttpStatusCode.BadRequest, (await GetAsync("api/reports/2026-H2?file=requests.csv")).Status);
+
+        (status, var zh) = await GetAsync("api/reports/2026-H2?format=html&lang=zh&asOf=2027-01-15T00:00:00Z");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains("<html lang=\"zh-Hans\">", zh);
+        Assert.Contains("按答复方的执行摘要", zh);
+
+        // The PDF is the one `monitor report` printed and stored; before that, a 404 says how to make it.
+        (status, error) = await GetAsync("api/reports/2026-Q1?format=pdf");
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        Assert.Contains("monitor report 2026-Q1 --out DIR", error);
+        var reports = host.Services.GetRequiredService<ReportService>();
+        var report = await reports.ComputeAsync(ReportPeriod.Parse("2026-Q1"), ReportScenario.AsOf, CancellationToken.None);
+        var (files, problem) = await ReviewPackPdf.PackAsync(report, PackLanguage.En, CancellationToken.None);
+        Assert.Null(problem);
+        await reports.SavePackAsync(report.Period, files, CancellationToken.None);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "api/reports/2026-Q1?format=pdf");
+        request.Headers.Add(LocalApiServer.KeyHeader, Key);
+        using var response = await _http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/pdf", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(files[ReportFormats.PdfFile], await response.Content.ReadAsByteArrayAsync());
     }
 
     [Fact]

@@ -34,7 +34,8 @@ public sealed class ReportingCliTests(ReportingCliTests.Seeded seeded) : IClassF
 
     [Theory]
     [InlineData("report 2026-H3 --out x.html", "a half-year is H1 or H2")]
-    [InlineData("report 2026-H1 --format pdf --out x.pdf", "pdf")]
+    [InlineData("report 2026-H1 --format docx --out x.docx", "docx")]
+    [InlineData("report 2026-H1 --lang fr --out pack", "--lang 'fr' is not a language: use en, zh or both")]
     [InlineData("report 2026-H1", "--out")]
     [InlineData("requests --level late", "--level 'late' is not a level")]
     [InlineData("requests --format xml", "xml")]
@@ -62,8 +63,14 @@ public sealed class ReportingCliTests(ReportingCliTests.Seeded seeded) : IClassF
     }
 
     [Fact]
-    public async Task Report_writes_the_chosen_file_and_stores_the_whole_pack()
+    public async Task Report_writes_the_pack_folder_or_the_chosen_file_and_stores_the_whole_pack()
     {
+        // A register row whose responding party has no calendar: the pack is still made, and names it (#19 item 1).
+        await seeded.Test.PushAsync("register-ru.csv", """
+            request_id,requesting_party,responding_party,category,priority,submitted_at,status,status_changed_at,summary
+            R1,US,RU,investigation,high,2026-11-03T09:00:00Z,open,,no calendar for this party
+            """, Monitor.Core.FeedKind.Requests);
+        Assert.Empty((await seeded.Test.Host.RunOnceAsync(ReportScenario.AsOf, null, CancellationToken.None)).Failures);
         var dir = Directory.CreateTempSubdirectory("monitor-report-");
         try
         {
@@ -73,11 +80,29 @@ public sealed class ReportingCliTests(ReportingCliTests.Seeded seeded) : IClassF
             Assert.Equal(PeriodStatsTests.Expected["2026-H1"], (await File.ReadAllTextAsync(csvPath)).Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Skip(1));
             Assert.Contains("Wrote " + csvPath, output);
 
-            var packDir = Path.Combine(dir.FullName, "pack") + "/";
-            (exit, output, error) = await RunAsync("report", "2026-H2", "--out", packDir, "--as-of", "2027-01-15T00:00:00Z");
+            // --out names a folder, created if missing, even without a trailing slash.
+            var packDir = Path.Combine(dir.FullName, "pack");
+            (exit, output, error) = await RunAsync("report", "2026-H2", "--out", packDir, "--lang", "zh", "--as-of", "2027-01-15T00:00:00Z");
             Assert.True(exit == 0, error + output);
-            string[] expected = ["feeds.csv", "on-time-by-month.csv", "open-overdue-trend.csv", "parties.csv", "period-stats.csv", "quality.csv", "report.json", "requests.csv", "review-pack.html"];
+            Assert.Contains("Not evaluated, left out of every figure: R1 (US -> RU)", output);
+            Assert.Contains("calendar of party 'RU'", output);
+            Assert.DoesNotContain("No PDF", output);
+            string[] expected = ["feeds.csv", "not-evaluated.csv", "on-time-by-month.csv", "open-overdue-trend.csv", "parties.csv", "period-stats.csv", "quality.csv", "report.json", "requests.csv", "review-pack.html", "review-pack.pdf"];
             Assert.Equal(expected, Directory.GetFiles(packDir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+            Assert.StartsWith("%PDF-", await File.ReadAllTextAsync(Path.Combine(packDir, "review-pack.pdf")));
+            var page = await File.ReadAllTextAsync(Path.Combine(packDir, "review-pack.html"));
+            Assert.Contains("<html lang=\"zh-Hans\">", page);
+            Assert.Contains("无法评估的请求", page);
+            Assert.Contains("<tr data-request=\"R1\">", page);
+            Assert.StartsWith("RequestId,RequestingParty,RespondingParty,Category,Priority,SubmittedAt,Reason\r\nR1,US,RU,", await File.ReadAllTextAsync(Path.Combine(packDir, "not-evaluated.csv")));
+
+            // An existing file is not a folder: a clear error, nothing written over it.
+            var file = Path.Combine(dir.FullName, "pack.html");
+            await File.WriteAllTextAsync(file, "mine");
+            (exit, output, _) = await RunAsync("report", "2026-H2", "--out", file);
+            Assert.Equal(1, exit);
+            Assert.Contains("is a file", output);
+            Assert.Equal("mine", await File.ReadAllTextAsync(file));
 
             var container = new BlobContainerClient(AzuriteServer.ConnectionString, seeded.Test.Storage.Names.Container("reports"));
             var blobs = new List<string>();

@@ -95,7 +95,7 @@ public sealed class ReviewPackChartTests
     public void Each_chart_is_inline_svg_with_its_own_clip_ids()
     {
         var report = new ReviewReport("2026-H2", DateTimeOffset.Parse("2026-07-01T00:00:00Z"), DateTimeOffset.Parse("2027-01-01T00:00:00Z"), DateTimeOffset.Parse("2027-01-15T00:00:00Z"),
-            [], [], [], [new MonthlyOnTime("2026-07", "CN", 2, 1, 0.5)], [new TrendPoint(DateTimeOffset.Parse("2026-07-08T00:00:00Z"), "CN", 1)], []);
+            [], [], [], [new MonthlyOnTime("2026-07", "CN", 2, 1, 0.5, 0)], [new TrendPoint(DateTimeOffset.Parse("2026-07-08T00:00:00Z"), "CN", 1, 1)], [], []);
         var html = ReviewPackHtml.Render(report);
         Assert.DoesNotContain("<?xml", html);
         Assert.Equal(3, System.Text.RegularExpressions.Regex.Count(html, "<svg "));
