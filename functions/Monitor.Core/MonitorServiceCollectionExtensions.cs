@@ -8,6 +8,7 @@ using Monitor.Core.Ingest;
 using Monitor.Core.Reporting;
 using Monitor.Core.Storage;
 using Monitor.Core.Sweep;
+using Monitor.Core.WebConsole;
 using NodaTime;
 
 namespace Monitor.Core;
@@ -32,6 +33,7 @@ public static class MonitorServiceCollectionExtensions
         services.AddMonitorSweep();
         services.AddMonitorDigest();
         services.AddMonitorReporting();
+        services.AddMonitorConsole();
         return services;
     }
 

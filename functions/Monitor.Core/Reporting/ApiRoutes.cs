@@ -11,6 +11,8 @@ public static class ApiRoutes
     public const string Request = "requests/{id}";
     public const string Alerts = "alerts";
     public const string Report = "reports/{period}";
+    public const string Board = "board";
+    public const string Feeds = "feeds";
 }
 
 /// <summary>One route: a template from <see cref="ApiRoutes"/> and how the API answers it.</summary>

@@ -35,13 +35,18 @@ public sealed record ApiResponse(int Status, string ContentType, string Body)
 /// <item><c>GET /api/requests/{id}</c>: the row, its timeline (newest first), each clock's explanation and the quality score's reasons.</item>
 /// <item><c>GET /api/alerts?from=&amp;to=</c>: the alerts whose level was reached in [from, to).</item>
 /// <item><c>GET /api/reports/{period}?format=json|csv|html&amp;asOf=</c>: recomputes the period (and its PeriodStats rows) and returns the report.</item>
+/// <item><c>GET /api/board?party=&amp;level=&amp;category=&amp;priority=&amp;sort=due|id</c>: the open requests with their clocks as the last sweep stored them, and the time left.</item>
+/// <item><c>GET /api/feeds?source=&amp;limit=</c>: the newest feed runs with their rejects and warnings, and the quarantine.</item>
 /// </list>
 /// </remarks>
 public sealed class ReportingApi(
     MonitorStorage storage,
     RequestStore requests,
     RequestEventStore requestEvents,
+    MatchStore matches,
     AlertStore alertStore,
+    FeedRunStore feedRuns,
+    RejectStore rejects,
     ReportService reports,
     MonitorConfiguration configuration,
     IClock clock)
@@ -51,6 +56,9 @@ public sealed class ReportingApi(
 
     public const int MaxIdLength = 200;
     public const int MaxAlertRangeDays = 366;
+
+    /// <summary>The most rejects and warnings <c>GET /api/feeds</c> lists per run (the run's counts give the totals).</summary>
+    public const int MaxProblemsPerRun = 100;
 
     /// <summary>The routes, in the order the 404 answer lists them.</summary>
     private static readonly ApiRoute[] Routes =
@@ -77,6 +85,10 @@ public sealed class ReportingApi(
                 _ => new ApiResponse(200, ApiResponse.JsonType, ReportFormats.ToJson(report)),
             };
         }),
+        new(ApiRoutes.Board, static async (api, _, parameters, ct) =>
+            ApiResponse.Json(await api.BoardAsync(BoardQuery.Parse(parameters), ct), ApiJsonContext.Api.BoardAnswer)),
+        new(ApiRoutes.Feeds, static async (api, _, parameters, ct) =>
+            ApiResponse.Json(await api.FeedsAsync(FeedsQuery.Parse(parameters), ct), ApiJsonContext.Api.FeedsAnswer)),
     ];
 
     private static readonly string RouteList = string.Join(", ", Routes.Select(r => $"/{ApiRoutes.Prefix}/{r.Template}"));
@@ -137,6 +149,8 @@ public sealed class ReportingApi(
         }
         var events = await requestEvents.AllAsync(query.Id, cancellationToken);
         var config = await configuration.LoadAsync(cancellationToken);
+        var matchRows = await matches.ForRequestAsync(query.Id, cancellationToken);
+        var alerts = await alertStore.ForRequestAsync(query.Id, Instant.FromDateTimeOffset(row.SubmittedAt), asOf + Duration.Epsilon, cancellationToken);
         var assessment = RequestAssessment.Assess(row, events, config, asOf);
         var clocks = assessment.Clocks;
         return new RequestDetailAnswer(
@@ -155,7 +169,92 @@ public sealed class ReportingApi(
                 c.MetAt?.ToDateTimeOffset(),
                 c.Explanation))],
             new QualityView(assessment.Quality.Score, assessment.Quality.Reasons),
-            [.. events.Where(e => e.OccurredAt <= asOf.ToDateTimeOffset()).Select(TimelineEntryView.From)]);
+            [.. events.Where(e => e.OccurredAt <= asOf.ToDateTimeOffset()).Select(TimelineEntryView.From)],
+            [.. matchRows.Where(m => m.RecordTime is not { } t || t <= asOf.ToDateTimeOffset()).Select(MatchView.From)],
+            Zones(config, [row.RequestingParty, row.RespondingParty]),
+            [.. alerts.Where(a => a.ReachedAt <= asOf.ToDateTimeOffset()).OrderBy(a => a.ReachedAt).ThenBy(a => a.AlertId, StringComparer.Ordinal).Select(AlertView.From)]);
+    }
+
+    /// <summary>
+    /// The open requests that pass the query's filters, with each clock's due instant and the time left from now, as the last sweep
+    /// stored them: the board reads one table query, not every timeline (`GET /api/requests/{id}` evaluates one request at any instant).
+    /// </summary>
+    public async Task<BoardAnswer> BoardAsync(BoardQuery query, CancellationToken cancellationToken)
+    {
+        // Whole seconds: the time left is shown to the minute, and the answer reads better.
+        var asOf = Instant.FromUnixTimeSeconds(Now.ToUnixTimeSeconds()).ToDateTimeOffset();
+        await storage.EnsureCreatedAsync(cancellationToken);
+        var open = await requests.ListAsync(null, null, RequestStatuses.Open, cancellationToken);
+        var config = await configuration.LoadAsync(cancellationToken);
+        var entries = open
+            .Where(r => (query.Party is null || string.Equals(r.RespondingParty, query.Party, StringComparison.OrdinalIgnoreCase))
+                && (query.Level is null || r.Level == query.Level)
+                && (query.Category is null || r.Category == query.Category)
+                && (query.Priority is null || r.Priority == query.Priority))
+            .Select(r => BoardEntry(r, asOf));
+        entries = query.Sort == BoardSort.Due
+            ? entries.OrderBy(e => e.NextDueAt is null).ThenBy(e => e.NextDueAt).ThenBy(e => e.RequestId, StringComparer.Ordinal)
+            : entries.OrderBy(e => e.RequestId, StringComparer.Ordinal);
+        var list = entries.ToList();
+        var parties = open.SelectMany(r => new[] { r.RespondingParty, r.RequestingParty }).Concat(config.Calendars.Keys)
+            .Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal).ToList();
+        return new BoardAnswer(
+            asOf, list.Count, open.Count, parties,
+            [.. open.Select(r => r.Category).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],
+            Zones(config, parties), list);
+    }
+
+    private static BoardEntryView BoardEntry(RequestEntity r, DateTimeOffset asOf)
+    {
+        BoardClockView[] clocks =
+        [
+            Clock(ClockKind.Acknowledgement, r.AckLevel, r.AckDueAt),
+            Clock(ClockKind.Response, r.ResponseLevel, r.ResponseDueAt),
+            Clock(ClockKind.Update, r.UpdateLevel, r.UpdateDueAt),
+        ];
+        var nextDue = clocks.Where(c => c.SecondsLeft is not null).Select(c => c.DueAt).Min();
+        return new BoardEntryView(r.RequestId, r.RequestingParty, r.RespondingParty, r.Category, r.Priority, r.Level, r.Summary, r.SubmittedAt, r.EvaluatedAt, nextDue, clocks);
+
+        BoardClockView Clock(ClockKind kind, string? level, DateTimeOffset? due)
+        {
+            var running = ClockLevels.TryParse(level, out var parsed) && parsed is ClockLevel.Pending or ClockLevel.AtRisk or ClockLevel.Overdue or ClockLevel.Escalated;
+            long? left = running && due is { } d ? (long)Math.Floor((d - asOf).TotalSeconds) : null;
+            return new BoardClockView(ReportService.ClockName(kind), level, due, left);
+        }
+    }
+
+    /// <summary>The newest runs (of one source, or all) with their first rejects and warnings, and every quarantined or poison file.</summary>
+    public async Task<FeedsAnswer> FeedsAsync(FeedsQuery query, CancellationToken cancellationToken)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
+        var all = await feedRuns.AllAsync(cancellationToken).ToListAsync(cancellationToken);
+        var chosen = all.Where(r => query.Source is null || r.Source == query.Source)
+            .OrderByDescending(r => r.BlobLastModified).ThenBy(r => r.BlobName, StringComparer.Ordinal).ToList();
+        var runs = new List<FeedRunView>();
+        foreach (var run in chosen.Take(query.Limit))
+        {
+            var problems = run.Rejects + run.Warnings > 0 && run.ContentHash is { } hash
+                ? await rejects.ForFileAsync(hash, MaxProblemsPerRun, cancellationToken)
+                : [];
+            runs.Add(FeedRunView.From(run, [.. problems.Select(RejectView.From)]));
+        }
+        var quarantine = chosen.Where(r => r.Outcome is FeedOutcomes.Quarantined or FeedOutcomes.Poison)
+            .Select(r => new QuarantineView(r.Source, r.BlobName, r.Outcome, r.Error ?? "", r.BlobLastModified)).ToList();
+        return new FeedsAnswer(runs.Count, chosen.Count, runs, quarantine);
+    }
+
+    /// <summary>The IANA time zone of each party that has a calendar.</summary>
+    private static SortedDictionary<string, string> Zones(ConfigSnapshot config, IEnumerable<string> parties)
+    {
+        var zones = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var party in parties)
+        {
+            if (config.CalendarOf(party) is { } calendar)
+            {
+                zones[party] = calendar.Zone.Id;
+            }
+        }
+        return zones;
     }
 
     /// <summary>The alerts reached in the query's range, by instant reached, then alert ID.</summary>
@@ -175,5 +274,5 @@ public sealed class ReportingApi(
         return report;
     }
 
-    private Instant Now => clock.GetCurrentInstant();
+    internal Instant Now => clock.GetCurrentInstant();
 }

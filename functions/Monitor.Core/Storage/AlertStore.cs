@@ -56,4 +56,26 @@ public sealed class AlertStore(MonitorStorage storage)
         }
         return alerts;
     }
+
+    /// <summary>
+    /// The alerts of one request reached in [from, to): per month partition, a RowKey range on the request's key part
+    /// (the alert ID starts with the encoded upper-case request ID and '|'; '}' is the character after '|').
+    /// </summary>
+    public async Task<List<AlertEntity>> ForRequestAsync(string requestId, Instant from, Instant to, CancellationToken cancellationToken)
+    {
+        var alerts = new List<AlertEntity>();
+        var key = KeyEncoding.RequestKey(requestId);
+        var (low, high) = (key + KeyEncoding.Separator, key + "}");
+        var fromOffset = from.ToDateTimeOffset();
+        for (var month = new LocalDate(fromOffset.Year, fromOffset.Month, 1); month.AtStartOfDayInZone(DateTimeZone.Utc).ToInstant() < to; month = month.PlusMonths(1))
+        {
+            var partition = month.ToString("yyyy-MM", CultureInfo.InvariantCulture);
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {low} and RowKey lt {high}");
+            await foreach (var alert in Table.QueryAsync<AlertEntity>(filter, cancellationToken: cancellationToken))
+            {
+                alerts.Add(alert);
+            }
+        }
+        return alerts;
+    }
 }

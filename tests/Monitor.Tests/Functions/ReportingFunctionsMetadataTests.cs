@@ -9,10 +9,12 @@ namespace Monitor.Tests.Functions;
 public sealed class ReportingFunctionsMetadataTests
 {
     [Theory]
-    [InlineData("GetRequests", "requests")]
-    [InlineData("GetRequest", "requests/{id}")]
-    [InlineData("GetAlerts", "alerts")]
-    [InlineData("GetReport", "reports/{period}")]
+    [InlineData("GetRequests", "api/requests")]
+    [InlineData("GetRequest", "api/requests/{id}")]
+    [InlineData("GetAlerts", "api/alerts")]
+    [InlineData("GetReport", "api/reports/{period}")]
+    [InlineData("GetBoard", "api/board")]
+    [InlineData("GetFeeds", "api/feeds")]
     public void Each_reporting_route_is_a_GET_with_function_level_authorization(string function, string route)
     {
         var functions = FunctionsMetadata.Load();
@@ -31,6 +33,8 @@ public sealed class ReportingFunctionsMetadataTests
             .SelectMany(f => f.GetProperty("bindings").EnumerateArray())
             .Where(b => b.GetProperty("type").GetString() == "httpTrigger")
             .Select(b => b.GetProperty("route").GetString()!)
+            .Where(r => r.StartsWith(ApiRoutes.Prefix + "/", StringComparison.Ordinal))
+            .Select(r => r[(ApiRoutes.Prefix.Length + 1)..])
             .ToList();
         await using var test = new TestStorage();
         var api = test.Services.GetRequiredService<ReportingApi>();
