@@ -5,16 +5,16 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 source scripts/azurite.sh
 
-# The review-pack browser test renders the HTML in headless Chromium (Debian's 'chromium'). Install it when it is
-# missing and apt can; if it cannot be had, that test fails and says so (it does not skip).
+# The browser tests (the review pack, and the web console driven by PuppeteerSharp) use headless Chromium (Debian's
+# 'chromium'). Install it when it is missing and apt can; if it cannot be had, those tests fail and say so (no skip).
 if [[ ! -x /usr/bin/chromium && -z "${MONITOR_CHROMIUM:-}" ]] && command -v apt-get >/dev/null 2>&1; then
   apt-get install -s chromium >/dev/null 2>&1 || apt-get update -qq >/dev/null 2>&1
   if apt-get install -s chromium >/dev/null 2>&1; then
-    echo "Installing chromium (apt-get) for the review-pack browser test..."
+    echo "Installing chromium (apt-get) for the browser tests..."
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 \
-      || echo "apt-get install chromium failed: the review-pack browser test will fail" >&2
+      || echo "apt-get install chromium failed: the browser tests will fail" >&2
   else
-    echo "chromium is not installable with apt-get here: the review-pack browser test will fail" >&2
+    echo "chromium is not installable with apt-get here: the browser tests will fail" >&2
   fi
 fi
 
