@@ -128,56 +128,6 @@ public sealed record ConfigSnapshot(
               ?? throw new SlaConfigurationException($"the {clock.Kind} clock was computed on calendar '{clock.CalendarName}', which the configuration no longer has");
 }
 
-/// <summary>Maps reporters and source folders to parties.</summary>
-public sealed class SourceMap(IReadOnlySet<string> parties, IReadOnlyDictionary<string, string> sources)
-{
-    public IReadOnlySet<string> Parties => parties;
-
-    /// <summary>The party of a reporter value (a party code or a mapped source name), else of the source folder.</summary>
-    public string? PartyOf(string? reporter, string source)
-    {
-        if (!string.IsNullOrWhiteSpace(reporter))
-        {
-            return Resolve(reporter.Trim());
-        }
-        return Resolve(source);
-    }
-
-    private string? Resolve(string name)
-    {
-        if (parties.Contains(name))
-        {
-            return name.ToUpperInvariant();
-        }
-        return sources.TryGetValue(name, out var party) ? party : null;
-    }
-
-    public static SourceMap Parse(string json)
-    {
-        using var doc = JsonDocument.Parse(json);
-        var root = doc.RootElement;
-        var parties = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        if (root.TryGetProperty("parties", out var p))
-        {
-            foreach (var item in p.EnumerateArray())
-            {
-                parties.Add(item.GetString() ?? throw new FormatException("parties must be strings"));
-            }
-        }
-        var sources = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        if (root.TryGetProperty("sources", out var s))
-        {
-            foreach (var item in s.EnumerateObject())
-            {
-                var party = item.Value.GetString() ?? throw new FormatException($"source '{item.Name}' must map to a party code");
-                sources[item.Name] = party.ToUpperInvariant();
-                parties.Add(party);
-            }
-        }
-        return new SourceMap(parties, sources);
-    }
-}
-
 /// <summary>Benign values that never match. A listed domain also covers its subdomains.</summary>
 public sealed class Warninglist(IReadOnlySet<string> values)
 {

@@ -19,7 +19,7 @@ public sealed class CatchUpPropertyTests
     private static readonly ConfigSnapshot Config = new(
         SlaDefaults.Policy,
         new Dictionary<string, BusinessCalendar>(StringComparer.OrdinalIgnoreCase) { ["CN"] = SlaDefaults.Calendar("CN")!, ["US"] = SlaDefaults.Calendar("US")! },
-        new SourceMap(new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "CN", "US" }, new Dictionary<string, string>()),
+        new SourceMap(new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "CN", "US" }, new Dictionary<string, SourceSettings>()),
         new Warninglist(new HashSet<string>()));
 
     private const int Cases = 5000;
