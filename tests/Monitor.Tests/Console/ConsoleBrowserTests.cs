@@ -82,6 +82,10 @@ public sealed class ConsoleBrowserTests(ConsoleScenario scenario, ConsoleBrowser
         Assert.Equal(answer.RootElement.GetProperty("requests").EnumerateArray().Select(r => r.GetProperty("requestId").GetString()),
             dom.RootElement.EnumerateArray().Select(r => r.GetProperty("id").GetString()));
 
+        // WCAG AA: every piece of text on the board, badges included, has a contrast of 4.5:1 or more with what is behind it.
+        var lowContrast = await page.EvaluateFunctionAsync<string[]>(LowContrastScript);
+        Assert.Empty(lowContrast);
+
         await page.ScreenshotAsync(Path.Combine(ConsoleBrowser.ArtifactsFolder, "console-board.png"), new ScreenshotOptions { FullPage = true });
         Assert.Empty(watched.Problems);
     }
@@ -153,6 +157,7 @@ public sealed class ConsoleBrowserTests(ConsoleScenario scenario, ConsoleBrowser
         Assert.Contains("2026-11-19T07:00:00Z", alerts);
         Assert.Contains("queue: sent", alerts);
 
+        Assert.Empty(await page.EvaluateFunctionAsync<string[]>(LowContrastScript));
         await page.ScreenshotAsync(Path.Combine(ConsoleBrowser.ArtifactsFolder, "console-request-C-01.png"), new ScreenshotOptions { FullPage = true });
         Assert.Empty(watched.Problems);
     }
@@ -191,6 +196,28 @@ public sealed class ConsoleBrowserTests(ConsoleScenario scenario, ConsoleBrowser
         Assert.Equal(["/api/reports/2026-H2?format=html", "/api/reports/2026-H2?format=csv", "/api/reports/2026-H2?format=json"], links);
         Assert.Empty(watched.Problems);
     }
+
+    /// <summary>
+    /// The text elements whose colour has less than 4.5:1 contrast (WCAG 2 relative luminance) with the first opaque
+    /// background behind them, as "text: ratio".
+    /// </summary>
+    private const string LowContrastScript = """
+        () => {
+          const rgb = c => (c.match(/[\d.]+/g) || []).map(Number);
+          const lum = ([r, g, b]) => [r, g, b].map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); })
+            .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+          const background = el => { for (; el; el = el.parentElement) { const c = rgb(getComputedStyle(el).backgroundColor); if (c.length === 3 || c[3] > 0) return c.slice(0, 3); } return [255, 255, 255]; };
+          const bad = [];
+          for (const el of document.querySelectorAll('body *')) {
+            const text = [...el.childNodes].filter(n => n.nodeType === 3).map(n => n.textContent).join('').trim();
+            if (!text || el.offsetParent === null) continue;
+            const [a, b] = [lum(rgb(getComputedStyle(el).color)), lum(background(el))];
+            const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+            if (ratio < 4.5) bad.push(text.slice(0, 40) + ': ' + ratio.toFixed(2));
+          }
+          return bad;
+        }
+        """;
 
     /// <summary>
     /// Waits until the script is true, checking every 50 ms: requestAnimationFrame, Puppeteer's default, does not run in a
