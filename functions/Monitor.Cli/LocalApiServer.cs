@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Monitor.Core.Reporting;
 using Monitor.Core.WebConsole;
@@ -47,6 +48,9 @@ public sealed partial class LocalApiServer : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(key);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        // The verb owns Ctrl+C and SIGTERM (its cancellation token). The default console lifetime would take the same
+        // signals and stop the server from inside the signal handler, where it hangs: `monitor serve` ignored both.
+        builder.Services.AddSingleton<IHostLifetime, VerbLifetime>();
         builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
         var app = builder.Build();
         var logger = (loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger<LocalApiServer>();
@@ -143,6 +147,14 @@ public sealed partial class LocalApiServer : IAsyncDisposable
     public Task StopAsync(CancellationToken cancellationToken) => _app.StopAsync(cancellationToken);
 
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+
+    /// <summary>Starts and stops with the verb; no signal handling of its own.</summary>
+    private sealed class VerbLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Reporting API call {Path} failed")]
     private static partial void LogFailed(ILogger logger, Exception exception, string path);

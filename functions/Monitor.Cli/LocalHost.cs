@@ -19,6 +19,9 @@ public sealed record RunSummary(IReadOnlyList<FeedRunEntity> Feeds, IReadOnlyLis
 {
     /// <summary>The daily digest the pass wrote after its sweep, or null when it was not due.</summary>
     public DigestWriteResult? Digest { get; init; }
+
+    /// <summary>A stop (Ctrl+C, SIGTERM) ended the pass early; <see cref="Failures"/> says what was left pending.</summary>
+    public bool Stopped { get; init; }
 }
 
 /// <summary>A sweep, then the day's digest when due (null otherwise, and when the sweep was skipped).</summary>
@@ -90,6 +93,8 @@ public sealed partial class LocalHost(
 
     public const string DefaultSource = "manual";
 
+    public const string StoppedBeforeSweep = "Stopped before the sweep: the next sweep catches up (levels are computed from state).";
+
     /// <summary>Ingests every blob version in the drop zone that has no final outcome yet: registers first, then feeds.</summary>
     public async Task<(List<FeedRunEntity> Runs, List<string> Failures)> ProcessPendingAsync(Action<string>? progress, CancellationToken cancellationToken)
     {
@@ -118,24 +123,55 @@ public sealed partial class LocalHost(
         var failures = new List<string>();
         for (var i = 0; i < ordered.Count; i++)
         {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                failures.Add($"Stopped: {ordered.Count - i} blob version(s) not started, left pending for the next run.");
+                break;
+            }
             var blob = ordered[i];
             progress?.Invoke($"[{i + 1}/{ordered.Count}] {blob.Name}");
-            var run = await IngestWithRetriesAsync(blob, failures, cancellationToken);
-            if (run is not null)
+            // A stop (Ctrl+C, SIGTERM) lets the blob in hand finish for StopGrace, then abandons it: its rows are
+            // upserts with deterministic keys and it has no final outcome yet, so the next run reads it again cleanly.
+            using var inHand = new CancellationTokenSource();
+            using (cancellationToken.Register(() => inHand.CancelAfter(StopGrace)))
             {
-                runs.Add(run);
-                _done.Add(VersionKey(blob));
+                try
+                {
+                    var run = await IngestWithRetriesAsync(blob, failures, inHand.Token);
+                    if (run is not null)
+                    {
+                        runs.Add(run);
+                        _done.Add(VersionKey(blob));
+                    }
+                }
+                catch (OperationCanceledException) when (inHand.IsCancellationRequested)
+                {
+                    failures.Add($"Stopped: {blob.Name} abandoned after {StopGrace.TotalSeconds:0} s, left pending for the next run; {ordered.Count - i - 1} more not started.");
+                    break;
+                }
             }
         }
         return (runs, failures);
     }
 
+    /// <summary>How long the blob in hand may take to finish after a stop is asked for, before it is abandoned.</summary>
+    public static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(10);
+
     /// <summary>`monitor run --once`: everything pending, then one sweep at <paramref name="asOf"/> and the day's digest when due.</summary>
     public async Task<RunSummary> RunOnceAsync(Instant asOf, Action<string>? progress, CancellationToken cancellationToken)
     {
         var (runs, failures) = await ProcessPendingAsync(progress, cancellationToken);
-        var step = await SweepAsync(asOf, progress, cancellationToken);
-        return new RunSummary(runs, failures, step.Sweep) { Digest = step.Digest };
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var step = await SweepAsync(asOf, progress, cancellationToken);
+            return new RunSummary(runs, failures, step.Sweep) { Digest = step.Digest };
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The sweep is computed from state, so the next one catches up: what the pass ingested is kept and shown.
+            return new RunSummary(runs, failures, new SweepResult(asOf, 0, 0, 0, 0, []) { SkippedBecause = StoppedBeforeSweep }) { Stopped = true };
+        }
     }
 
     /// <summary>
@@ -160,11 +196,13 @@ public sealed partial class LocalHost(
         var nextSweep = schedule.GetNextOccurrence(clock.GetCurrentInstant().ToDateTimeUtc());
         var nextDigest = digestSchedule.GetNextOccurrence(clock.GetCurrentInstant().ToDateTimeUtc());
         report($"Watching the drop zone every {pollInterval.TotalSeconds:0.#}s; next sweep at {nextSweep:u}. Ctrl+C stops.");
+        var ingested = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
                 var (runs, failures) = await ProcessPendingAsync(report, cancellationToken);
+                ingested += runs.Count;
                 foreach (var run in runs)
                 {
                     report(FormatRun(run));
@@ -173,6 +211,7 @@ public sealed partial class LocalHost(
                 {
                     report(failure);
                 }
+                cancellationToken.ThrowIfCancellationRequested();
                 var now = clock.GetCurrentInstant();
                 if (now.ToDateTimeUtc() >= nextSweep)
                 {
@@ -211,6 +250,7 @@ public sealed partial class LocalHost(
                 await Task.Delay(pollInterval, cancellationToken).ContinueWith(_ => { }, CancellationToken.None);
             }
         }
+        report($"Stopped: {ingested} blob version(s) ingested since the start; anything not finished is left pending for the next run.");
     }
 
     /// <summary>An NCRONTAB expression with or without the seconds field, as the Functions timer trigger takes it; null if invalid.</summary>

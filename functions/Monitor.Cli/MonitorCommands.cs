@@ -29,7 +29,9 @@ public static class MonitorCommands
         }
         try
         {
-            return await Build().Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            // Our own signal handling, not System.CommandLine's, which ends the process 2 s after the first signal.
+            using var signals = new StopSignals();
+            return await Build().Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, signals.Token);
         }
         catch (OperationCanceledException)
         {

@@ -32,8 +32,9 @@ internal static class RunCommand
             {
                 var at = MonitorCommands.Now(parse, asOf, services);
                 var summary = await host.RunOnceAsync(at, line => AnsiConsole.MarkupLineInterpolated($"[grey]{line}[/]"), ct);
-                await PrintSummaryAsync(services.GetRequiredService<RequestStore>(), services.GetRequiredService<MatchStore>(), summary, ct);
-                return summary.Failures.Count == 0 && summary.Sweep.SkippedBecause is null ? 0 : 2;
+                // After a stop the summary is still read and printed: it says what the pass did.
+                await PrintSummaryAsync(services.GetRequiredService<RequestStore>(), services.GetRequiredService<MatchStore>(), summary, summary.Stopped ? CancellationToken.None : ct);
+                return summary.Stopped || ct.IsCancellationRequested ? 130 : summary.Failures.Count == 0 && summary.Sweep.SkippedBecause is null ? 0 : 2;
             }
             if (parse.GetValue(asOf) is not null)
             {
@@ -46,8 +47,8 @@ internal static class RunCommand
                 AnsiConsole.MarkupLineInterpolated($"[red]{LocalHost.ScheduleSetting} '{expression}' is not a valid NCRONTAB expression (e.g. '0 */5 * * * *').[/]");
                 return 1;
             }
+            // Watching ends only on a stop (Ctrl+C, SIGTERM), the normal way out: exit 0 once it has said what it did.
             await host.WatchAsync(schedule, TimeSpan.FromSeconds(Math.Max(0.2, parse.GetValue(poll))), line => AnsiConsole.MarkupLineInterpolated($"{line}"), ct);
-            AnsiConsole.MarkupLine("Stopped.");
             return 0;
         });
         return command;

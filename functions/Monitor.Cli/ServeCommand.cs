@@ -47,6 +47,7 @@ internal static class ServeCommand
             {
             }
             await server.StopAsync(CancellationToken.None);
+            AnsiConsole.MarkupLine("Stopped: the reporting API no longer listens.");
             return 0;
         });
         return command;

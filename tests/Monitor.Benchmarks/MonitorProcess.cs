@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 
 namespace Monitor.Benchmarks;
 
@@ -11,6 +12,7 @@ public sealed class MonitorProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _lines = new();
+    private readonly List<(Func<string, bool> Match, TaskCompletionSource<string> Found)> _waiters = [];
 
     private MonitorProcess(Process process)
     {
@@ -92,11 +94,73 @@ public sealed class MonitorProcess : IAsyncDisposable
         _process.Dispose();
     }
 
+    /// <summary>Completes with the first output line (already printed or still to come) that matches; no polling.</summary>
+    public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout)
+    {
+        (Func<string, bool> Match, TaskCompletionSource<string> Found) waiter = (match, new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously));
+        lock (_waiters)
+        {
+            _waiters.Add(waiter);
+        }
+        // Lines kept before the waiter was added.
+        if (_lines.FirstOrDefault(match) is { } seen)
+        {
+            waiter.Found.TrySetResult(seen);
+        }
+        try
+        {
+            return await waiter.Found.Task.WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"monitor (pid {_process.Id}) printed no such line within {timeout.TotalSeconds:0} s{(_process.HasExited ? $" (it exited with {_process.ExitCode})" : "")}; last output:\n{Tail(20)}");
+        }
+        finally
+        {
+            lock (_waiters)
+            {
+                _waiters.Remove(waiter);
+            }
+        }
+    }
+
+    /// <summary>Sends SIGINT or SIGTERM, as Ctrl+C or a service manager would.</summary>
+    public Task SignalAsync(PosixSignal signal) => KillAsync(signal switch
+    {
+        PosixSignal.SIGINT => "INT",
+        PosixSignal.SIGTERM => "TERM",
+        _ => throw new ArgumentOutOfRangeException(nameof(signal), signal, "SIGINT or SIGTERM"),
+    });
+
+    /// <summary>Freezes the process (SIGSTOP) where it is, so that what it has stored can be looked at before it moves on.</summary>
+    public Task FreezeAsync() => KillAsync("STOP");
+
+    /// <summary>Lets a frozen process go on (SIGCONT).</summary>
+    public Task ThawAsync() => KillAsync("CONT");
+
+    private async Task KillAsync(string name)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-s", name, $"{_process.Id}"]) { UseShellExecute = false })!;
+        await kill.WaitForExitAsync();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -s {name} {_process.Id} failed with {kill.ExitCode}");
+        }
+    }
+
     private void Keep(string? line)
     {
-        if (line is not null)
+        if (line is null)
         {
-            _lines.Enqueue(line);
+            return;
+        }
+        _lines.Enqueue(line);
+        lock (_waiters)
+        {
+            foreach (var (match, found) in _waiters.Where(w => w.Match(line)))
+            {
+                found.TrySetResult(line);
+            }
         }
     }
 }

@@ -20,7 +20,8 @@ internal static class WebhookPayload
         + (alert.DueAt is { } due ? $" (due {Utc(due)})" : "");
 
     public static string Slack(AlertEntity alert) =>
-        new SlackMessage($"{SlackEscape(Headline(alert))}\nAlert {SlackEscape(alert.AlertId)}, raised by the sweep at {Utc(alert.RaisedAt)}.").ToJson();
+        new SlackMessage($"{SlackEscape(Headline(alert))}\nAlert {SlackEscape(alert.AlertId)}, raised by the sweep at {Utc(alert.RaisedAt)}."
+            + (alert.CalendarWarning is { } warning ? $"\nWarning: {SlackEscape(warning)}" : "")).ToJson();
 
     public static string Teams(AlertEntity alert)
     {
@@ -36,6 +37,7 @@ internal static class WebhookPayload
             ("Reached at (UTC)", Utc(alert.ReachedAt)),
             ("Due (UTC)", alert.DueAt is { } due ? Utc(due) : null),
             ("Alert", alert.AlertId),
+            ("Calendar warning", alert.CalendarWarning),
         ];
         var card = new TeamsMessageCard(
             Summary: Headline(alert),

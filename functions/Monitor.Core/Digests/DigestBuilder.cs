@@ -27,6 +27,9 @@ public sealed record DigestItem(
     Duration? LateWorking)
 {
     public string ClockName => Clock.ToString().ToLowerInvariant();
+
+    /// <summary>Set when the clock reaches past the last year its calendar lists holidays for.</summary>
+    public string? CalendarWarning { get; init; }
 }
 
 /// <summary>A request the digest could not evaluate (e.g. its calendar is missing), so that it is not silently left out.</summary>
@@ -135,7 +138,7 @@ public sealed class DigestBuilder(MonitorStorage storage, RequestStore requests,
                 ? (d <= asOf ? calendar.WorkingTimeBetween(d, asOf) : -calendar.WorkingTimeBetween(asOf, d))
                 : null;
             yield return new DigestItem(row.RequestId, row.RequestingParty, row.RespondingParty, row.Category, row.Priority,
-                clock.Kind, cycle.Number, level, cycle.DueAt, cycle.EscalateAt, calendar, late, lateWorking);
+                clock.Kind, cycle.Number, level, cycle.DueAt, cycle.EscalateAt, calendar, late, lateWorking) { CalendarWarning = clock.CalendarWarning };
         }
     }
 }

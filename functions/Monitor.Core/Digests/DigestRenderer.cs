@@ -33,6 +33,14 @@ public static class DigestRenderer
                 md.Append("| ").Append(string.Join(" | ", Cells(item, report.AsOf).Select(Md))).Append(" |\n");
             }
         }
+        if (Warnings(report) is { Count: > 0 } warnings)
+        {
+            md.Append("\n## Calendar warnings\n\n");
+            foreach (var warning in warnings)
+            {
+                md.Append("- ").Append(Md(warning)).Append('\n');
+            }
+        }
         if (report.Problems.Count > 0)
         {
             md.Append("\n## Could not evaluate\n\n");
@@ -71,6 +79,15 @@ public static class DigestRenderer
             }
             html.Append("</tbody>\n</table>\n");
         }
+        if (Warnings(report) is { Count: > 0 } warnings)
+        {
+            html.Append("<h2>Calendar warnings</h2>\n<ul>\n");
+            foreach (var warning in warnings)
+            {
+                html.Append("<li>").Append(H(warning)).Append("</li>\n");
+            }
+            html.Append("</ul>\n");
+        }
         if (report.Problems.Count > 0)
         {
             html.Append("<h2>Could not evaluate</h2>\n<ul>\n");
@@ -83,6 +100,10 @@ public static class DigestRenderer
         html.Append("</body>\n</html>\n");
         return html.ToString();
     }
+
+    /// <summary>"request clock: warning" for every item whose calendar lists no holidays for the instants it reaches.</summary>
+    private static List<string> Warnings(DigestReport report) =>
+        [.. report.Items.Where(i => i.CalendarWarning is not null).Select(i => $"{i.RequestId} {i.ClockName}: {i.CalendarWarning}").Distinct()];
 
     /// <summary>The UTC date that names the digest files.</summary>
     public static string DateOf(Instant instant) => instant.InUtc().Date.ToString("uuuu-MM-dd", CultureInfo.InvariantCulture);

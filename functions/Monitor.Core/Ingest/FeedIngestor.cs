@@ -92,15 +92,34 @@ public sealed class FeedIngestor(
         return await ledger.CompleteAsync(run, stopwatch, cancellationToken);
     }
 
-    /// <summary>Records a blob that failed every attempt (the local host's equivalent of the poison queue).</summary>
-    public async Task<FeedRunEntity> MarkPoisonAsync(string blobName, string error, int attempts, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records a blob that failed every attempt: the local host's retries, or the Functions host's (its message on the
+    /// blob trigger's poison queue). With <paramref name="onlyVersion"/>, a blob deleted or replaced since records
+    /// nothing (null): a new version has its own trigger.
+    /// </summary>
+    public async Task<FeedRunEntity?> MarkPoisonAsync(string blobName, string error, int attempts, CancellationToken cancellationToken, ETag? onlyVersion = null)
     {
         await storage.EnsureCreatedAsync(cancellationToken);
         var blob = ledger.Addressable(blobName);
-        var version = await ledger.VersionOfAsync(blobName, blob, cancellationToken);
+        BlobVersion version;
+        try
+        {
+            version = await ledger.VersionOfAsync(blobName, blob, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404 && onlyVersion is not null)
+        {
+            return null;
+        }
+        if (onlyVersion is { } expected && !SameETag(expected, version.ETag))
+        {
+            return null;
+        }
         var run = ledger.NewRun(blobName, DropZonePath.TryParse(blobName, out var path, out _) ? path : null, version);
         return await ledger.PoisonAsync(run, blob, error, attempts, cancellationToken);
     }
+
+    /// <summary>The host writes ETags with or without their quotes.</summary>
+    private static bool SameETag(ETag a, ETag b) => a.ToString().Trim('"') == b.ToString().Trim('"');
 
     /// <summary>
     /// One streaming GET of exactly this version (If-Match), which the SDK resumes from the last offset on a

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Text.Json;
 using NodaTime;
@@ -15,6 +16,10 @@ namespace Monitor.Core.Sla;
 /// have hours, minus holidays, plus make-up working days. A make-up working day is a day (normally a weekend day) that
 /// is declared a working day; it uses the hours of the calendar's standard working day (see
 /// <see cref="WorkingDayLength"/>) unless its entry gives its own <c>hours</c>.</para>
+/// <para><b>Holidays.</b> Listed holidays and make-up working days (<c>holidays</c>, <c>makeUpWorkingDays</c>) hold
+/// for their dates only; <c>holidayRules</c> (see <see cref="HolidayRule"/>) recur every year. A calendar built from
+/// published lists (CN's State Council notices) knows nothing past its last listed year, <see cref="ListedThrough"/>:
+/// a clock that reaches past it gets <see cref="HorizonWarning"/>, so the gap is shown and never silent.</para>
 /// <para><b>Deadlines.</b> The deadline for a duration D from a start S is the instant at which D of working time has
 /// elapsed. A start outside working time counts from the next working interval. If D is zero the deadline is S moved
 /// to the next working instant. Durations in business days are multiples of <see cref="WorkingDayLength"/>: P1D is
@@ -48,6 +53,8 @@ public sealed class BusinessCalendar
     private readonly FrozenDictionary<LocalDate, string> _holidays;
     private readonly FrozenDictionary<LocalDate, MakeUpDay> _makeUpDays;
     private readonly LocalDate[] _specialDates;
+    private readonly HolidayRule[] _rules;
+    private readonly ConcurrentDictionary<int, FrozenDictionary<LocalDate, string>> _ruleDates = new();
     private readonly Duration _weekLength;
 
     private BusinessCalendar(
@@ -57,9 +64,13 @@ public sealed class BusinessCalendar
         IReadOnlyDictionary<LocalDate, string> holidays,
         IReadOnlyDictionary<LocalDate, MakeUpDay> makeUpDays,
         string? note,
-        bool continuous)
+        bool continuous,
+        HolidayRule[]? rules = null,
+        int? listedThrough = null)
     {
         Name = name;
+        _rules = rules ?? [];
+        ListedThrough = listedThrough;
         Zone = zone;
         Note = note;
         _continuous = continuous;
@@ -98,7 +109,33 @@ public sealed class BusinessCalendar
     /// <summary>Free text from the calendar file, e.g. a warning that holiday data must be kept current.</summary>
     public string? Note { get; }
 
+    /// <summary>The listed holidays (not those of <c>holidayRules</c>: see <see cref="HolidayOn"/>).</summary>
     public IReadOnlyDictionary<LocalDate, string> Holidays => _holidays;
+
+    /// <summary>
+    /// The last year whose holidays and make-up working days the calendar lists (its <c>listedThrough</c>, or else the
+    /// year of its last listed date when it has lists and no rules); null when it does not depend on yearly lists.
+    /// </summary>
+    public int? ListedThrough { get; }
+
+    /// <summary>The holiday on <paramref name="date"/>, listed or by rule; null on other days.</summary>
+    public string? HolidayOn(LocalDate date) =>
+        _holidays.GetValueOrDefault(date) ?? RuleDates(date.Year).GetValueOrDefault(date) ?? RuleDates(date.Year + 1).GetValueOrDefault(date);
+
+    /// <summary>
+    /// Null unless <paramref name="reach"/>, the last instant a clock's thresholds depend on, lies after
+    /// <see cref="ListedThrough"/>: then the sentence that says the clock counts unlisted days as plain weekdays.
+    /// </summary>
+    public string? HorizonWarning(Instant reach)
+    {
+        if (ListedThrough is not { } last || reach.InZone(Zone).Year <= last)
+        {
+            return null;
+        }
+        var date = LocalDatePattern.Iso.Format(reach.InZone(Zone).Date);
+        return $"calendar {Name} lists its holidays and make-up working days only through {last}, and this clock reaches {date}: "
+            + $"after {last} it counts every unlisted weekday as a working day, so its instants may be wrong. Add the {last + 1} holidays to config/calendars/{Name}.json.";
+    }
 
     /// <summary>Make-up working days and their names.</summary>
     public IReadOnlyDictionary<LocalDate, string> MakeUpWorkingDays { get; }
@@ -170,7 +207,7 @@ public sealed class BusinessCalendar
     private static BusinessCalendar FromDocument(JsonElement root)
     {
         var reader = new ConfigJson("calendar");
-        reader.RequireObject(root, "$", "party", "timeZone", "workingHours", "holidays", "makeUpWorkingDays", "note", "$schema");
+        reader.RequireObject(root, "$", "party", "timeZone", "workingHours", "holidays", "makeUpWorkingDays", "holidayRules", "listedThrough", "note", "$schema");
         var party = reader.RequiredString(root, "$", "party");
         reader = new ConfigJson($"calendar {party}");
         if (party.Equals(ContinuousName, StringComparison.OrdinalIgnoreCase))
@@ -212,8 +249,26 @@ public sealed class BusinessCalendar
         {
             throw reader.Error("$.makeUpWorkingDays", $"{LocalDatePattern.Iso.Format(date)} is also listed as a holiday");
         }
+        var rules = new List<HolidayRule>();
+        if (root.TryGetProperty("holidayRules", out var ruleArray) && ruleArray.ValueKind != JsonValueKind.Null)
+        {
+            if (ruleArray.ValueKind != JsonValueKind.Array)
+            {
+                throw reader.Error("$.holidayRules", "must be an array of rules ({\"name\", \"month\", \"day\"} or {\"name\", \"month\", \"weekday\", \"week\"})");
+            }
+            var index = 0;
+            foreach (var element in ruleArray.EnumerateArray())
+            {
+                rules.Add(HolidayRule.Parse(reader, element, $"$.holidayRules[{index++}]"));
+            }
+        }
+        var listedThrough = reader.OptionalInt(root, "$", "listedThrough", 1, 9998);
+        if (listedThrough is null && rules.Count == 0 && holidays.Count + makeUpDays.Count > 0)
+        {
+            listedThrough = holidays.Keys.Concat(makeUpDays.Keys).Max().Year;
+        }
         var note = root.TryGetProperty("note", out var noteElement) && noteElement.ValueKind == JsonValueKind.String ? noteElement.GetString() : null;
-        return new BusinessCalendar(party, zone, week, holidays, makeUpDays, note, continuous: false);
+        return new BusinessCalendar(party, zone, week, holidays, makeUpDays, note, continuous: false, [.. rules], listedThrough);
     }
 
     private static Dictionary<LocalDate, T> ParseDates<T>(ConfigJson reader, JsonElement root, string property, Func<JsonElement, string, T> value)
@@ -327,6 +382,10 @@ public sealed class BusinessCalendar
         if (_makeUpDays.TryGetValue(date, out var makeUp))
         {
             return makeUp.Hours ?? _standardDay;
+        }
+        if (_rules.Length > 0 && (RuleDates(date.Year).ContainsKey(date) || RuleDates(date.Year + 1).ContainsKey(date)))
+        {
+            return [];
         }
         return _week[(int)date.DayOfWeek - 1];
     }
@@ -464,8 +523,32 @@ public sealed class BusinessCalendar
         {
             index = ~index;
         }
-        return index < _specialDates.Length ? _specialDates[index] : null;
+        LocalDate? next = index < _specialDates.Length ? _specialDates[index] : null;
+        // A rule's date of this year or the next (observed dates may move across New Year).
+        foreach (var ruleDate in RuleDates(date.Year).Keys.Concat(RuleDates(date.Year + 1).Keys).Concat(RuleDates(date.Year + 2).Keys))
+        {
+            if (ruleDate >= date && (next is null || ruleDate < next))
+            {
+                next = ruleDate;
+            }
+        }
+        return next;
     }
+
+    /// <summary>The observed dates of the holiday rules for <paramref name="year"/> (one may fall in the year before).</summary>
+    private FrozenDictionary<LocalDate, string> RuleDates(int year) =>
+        _rules.Length == 0 ? FrozenDictionary<LocalDate, string>.Empty : _ruleDates.GetOrAdd(year, y =>
+        {
+            var dates = new Dictionary<LocalDate, string>();
+            foreach (var rule in _rules)
+            {
+                if (rule.ObservedIn(y) is { } date)
+                {
+                    dates[date] = dates.TryGetValue(date, out var other) ? $"{other}; {rule.Name}" : rule.Name;
+                }
+            }
+            return dates.ToFrozenDictionary();
+        });
 
     private static Instant CheckedAdd(Instant start, Duration duration)
     {

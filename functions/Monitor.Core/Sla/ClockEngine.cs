@@ -125,8 +125,19 @@ internal static class ClockEngine
             built.Add(cycle);
             Explain(explanation, format, calendar, cycle, record, thresholds);
         }
-        return new ClockState(kind, calendar.Name, amount, built, explanation);
+        // A calendar built from yearly lists knows nothing past its last listed year: say so, never count on silently.
+        var warning = calendar.HorizonWarning(built.Select(Reach).Max());
+        if (warning is not null)
+        {
+            explanation.Add($"Warning: {warning}");
+        }
+        return new ClockState(kind, calendar.Name, amount, built, explanation) { CalendarWarning = warning };
     }
+
+    /// <summary>The last instant a cycle's reported instants depend on: its thresholds while it runs, its end and due once it ended.</summary>
+    private static Instant Reach(ClockCycle cycle) => cycle.EndedAt is { } ended
+        ? Instant.Max(ended, cycle.DueAt ?? ended)
+        : cycle.EscalateAt ?? cycle.DueAt ?? cycle.AtRiskAt ?? cycle.Start;
 
     private static BusinessCalendar ResolveCalendar(string name, SlaRequest request, Func<string, BusinessCalendar?> calendarByParty, ClockKind kind)
     {

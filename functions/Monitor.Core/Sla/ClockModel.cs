@@ -195,6 +195,12 @@ public sealed record ClockState(
 {
     public ClockCycle Current => Cycles[^1];
 
+    /// <summary>
+    /// Set when the clock reaches past the last year its calendar lists holidays for (see
+    /// <see cref="BusinessCalendar.HorizonWarning"/>): its instants count unlisted days there as plain weekdays.
+    /// </summary>
+    public string? CalendarWarning { get; init; }
+
     public Instant Start => Current.Start;
 
     /// <summary>The number of the current cycle: 0 for the first, +1 per status update (update clock only).</summary>
@@ -280,7 +286,7 @@ public sealed record ClockState(
 
     public bool Equals(ClockState? other) =>
         other is not null
-        && Kind == other.Kind && CalendarName == other.CalendarName && Target == other.Target
+        && Kind == other.Kind && CalendarName == other.CalendarName && Target == other.Target && CalendarWarning == other.CalendarWarning
         && Cycles.SequenceEqual(other.Cycles) && Explanation.SequenceEqual(other.Explanation);
 
     public override int GetHashCode() => HashCode.Combine(Kind, CalendarName, Target, Cycles.Count, Current);

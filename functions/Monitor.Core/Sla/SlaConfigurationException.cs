@@ -106,6 +106,18 @@ internal sealed class ConfigJson(string document)
             : throw Error($"{path}.{name}", $"must be a string, not {Describe(value)}");
     }
 
+    /// <summary>An optional whole number in [<paramref name="min"/>, <paramref name="max"/>].</summary>
+    public int? OptionalInt(JsonElement element, string path, string name, int min, int max)
+    {
+        if (!element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+        return value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number) && number >= min && number <= max
+            ? number
+            : throw Error($"{path}.{name}", $"must be a whole number from {min} to {max}, not {Describe(value)}");
+    }
+
     private static string Describe(JsonElement element) => element.ValueKind switch
     {
         JsonValueKind.String => $"the string '{element.GetString()}'",

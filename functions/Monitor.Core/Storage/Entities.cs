@@ -192,6 +192,8 @@ public sealed class AlertEntity : ITableEntity
     /// <summary>The sweep instant that noticed it.</summary>
     public DateTimeOffset RaisedAt { get; set; }
     public DateTimeOffset? DueAt { get; set; }
+    /// <summary>Set when the clock's calendar lists no holidays for the instants it reaches (see BusinessCalendar.HorizonWarning).</summary>
+    public string? CalendarWarning { get; set; }
     public bool Queued { get; set; }
     public string? WebhookStatus { get; set; }
 }

@@ -163,6 +163,7 @@ internal sealed record ClockEvaluation(RequestEntity Row, RequestClocks Clocks, 
             ReachedAt = reachedAt,
             RaisedAt = asOf.ToDateTimeOffset(),
             DueAt = cycle.DueAt?.ToDateTimeOffset(),
+            CalendarWarning = clock.CalendarWarning,
         });
     }
 

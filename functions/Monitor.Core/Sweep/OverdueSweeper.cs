@@ -159,6 +159,10 @@ public sealed partial class OverdueSweeper(
             reads += timeline.Count;
 
             var evaluation = ClockEvaluation.Evaluate(row, timeline, asOf, config);
+            foreach (var warning in evaluation.Clocks.All.Select(c => c.CalendarWarning).OfType<string>().Distinct())
+            {
+                LogCalendarWarning(requestId, warning);
+            }
             var alerts = new List<AlertEntity>();
             foreach (var alert in evaluation.Alerts)
             {
@@ -223,6 +227,9 @@ public sealed partial class OverdueSweeper(
         await alertStore.MarkQueuedAsync(alert, cancellationToken);
         return (true, reads);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId}: {Warning}")]
+    private partial void LogCalendarWarning(string requestId, string warning);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sweep left request {RequestId} as it was: {Reason}")]
     private partial void LogProblem(string requestId, string reason);

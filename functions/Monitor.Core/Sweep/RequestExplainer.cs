@@ -61,6 +61,10 @@ public sealed record RequestExplanation(
             $"{Name(clock.Kind)} clock: {ClockLevels.Name(explained.Level)} at {InstantPattern.General.Format(AsOf)}",
             $"  calendar: {explained.Calendar.Name}, zone {explained.Calendar.Zone.Id}; target {explained.Target} = {InstantFormat.Length(clock.Target)} of working time",
         };
+        if (clock.CalendarWarning is { } warning)
+        {
+            lines.Add($"  WARNING: {warning}");
+        }
         foreach (var cycle in clock.Cycles)
         {
             var later = cycle.Start > AsOf ? "  [starts after the as-of instant]" : "";

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
@@ -15,7 +14,9 @@ namespace Monitor.Core.Sweep;
 /// sweep still working on it (do not resend), and overlapping sweeps queue the same alert twice. The lease is finite,
 /// so a holder that dies frees the lock by itself within <see cref="SweepLockOptions.LeaseDuration"/>.
 /// </summary>
-public sealed partial class SweepLock(MonitorStorage storage, IOptions<SweepLockOptions> options, ILogger<SweepLock> logger)
+/// <remarks>Lease time is real elapsed time (<see cref="TimeProvider"/>, not the injected IClock that tests freeze): the
+/// lease runs on the storage service's time. Tests replace the TimeProvider to step renewals deterministically.</remarks>
+public sealed partial class SweepLock(MonitorStorage storage, IOptions<SweepLockOptions> options, ILogger<SweepLock> logger, TimeProvider time)
 {
     public const string BlobName = "_state/sweep-lock";
 
@@ -38,16 +39,15 @@ public sealed partial class SweepLock(MonitorStorage storage, IOptions<SweepLock
         await storage.EnsureCreatedAsync(cancellationToken);
         var blob = storage.Config.GetBlobClient(BlobName);
         var lease = blob.GetBlobLeaseClient(Guid.NewGuid().ToString());
-        // Real elapsed time, not the injected clock: the lease runs on the storage service's time, and tests freeze IClock.
-        var started = Stopwatch.GetTimestamp();
+        var started = time.GetTimestamp();
         var announced = false;
         while (true)
         {
-            var sent = Stopwatch.GetTimestamp();
+            var sent = time.GetTimestamp();
             try
             {
                 await lease.AcquireAsync(settings.LeaseDuration, cancellationToken: cancellationToken);
-                return new SweepLease(lease, sent, settings, logger);
+                return new SweepLease(lease, sent, settings, logger, time);
             }
             catch (RequestFailedException ex) when (ex.ErrorCode == BlobErrorCode.BlobNotFound)
             {
@@ -58,7 +58,7 @@ public sealed partial class SweepLock(MonitorStorage storage, IOptions<SweepLock
             {
                 // Another sweep holds it: wait below.
             }
-            var waited = Stopwatch.GetElapsedTime(started);
+            var waited = time.GetElapsedTime(started);
             if (waited >= settings.MaxWait)
             {
                 LogSkipped(Location, waited.TotalSeconds);
@@ -72,7 +72,7 @@ public sealed partial class SweepLock(MonitorStorage storage, IOptions<SweepLock
                 waiting?.Invoke(message);
             }
             var left = settings.MaxWait - waited;
-            await Task.Delay(left < settings.PollInterval ? left : settings.PollInterval, cancellationToken);
+            await Task.Delay(left < settings.PollInterval ? left : settings.PollInterval, time, cancellationToken);
         }
     }
 
@@ -108,16 +108,57 @@ public sealed partial class SweepLease : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly CancellationTokenSource _lost = new();
+    private readonly TimeProvider _time;
     private readonly Task _renewal;
     private long _renewedAt;
+    private int _renewals;
+    // A hook at a named point for tests: the renewal loop is waiting for its next turn after n renewals.
+    private readonly Lock _gate = new();
+    private bool _waiting;
+    private readonly List<(int Renewals, TaskCompletionSource Reached)> _waiters = [];
 
-    internal SweepLease(BlobLeaseClient lease, long acquiredAt, SweepLockOptions settings, ILogger logger)
+    internal SweepLease(BlobLeaseClient lease, long acquiredAt, SweepLockOptions settings, ILogger logger, TimeProvider time)
     {
         _lease = lease;
         _settings = settings;
         _logger = logger;
+        _time = time;
         _renewedAt = acquiredAt;
         _renewal = Task.Run(() => RenewAsync(_stop.Token));
+    }
+
+    /// <summary>How many times the lease has been renewed.</summary>
+    public int Renewals => Volatile.Read(ref _renewals);
+
+    /// <summary>Completes once the lease has been renewed <paramref name="renewals"/> times and the loop waits for its next turn.</summary>
+    internal Task WaitingAfterAsync(int renewals)
+    {
+        lock (_gate)
+        {
+            if (_waiting && _renewals >= renewals)
+            {
+                return Task.CompletedTask;
+            }
+            var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((renewals, reached));
+            return reached.Task;
+        }
+    }
+
+    private void SetWaiting(bool waiting)
+    {
+        lock (_gate)
+        {
+            _waiting = waiting;
+            if (waiting)
+            {
+                foreach (var waiter in _waiters.Where(w => w.Renewals <= _renewals).ToList())
+                {
+                    _waiters.Remove(waiter);
+                    waiter.Reached.TrySetResult();
+                }
+            }
+        }
     }
 
     /// <summary>Cancelled when the lease may no longer be held.</summary>
@@ -133,26 +174,30 @@ public sealed partial class SweepLease : IAsyncDisposable
         {
             try
             {
-                await Task.Delay(delay, stop);
+                var turn = Task.Delay(delay, _time, stop);
+                SetWaiting(true);
+                await turn;
+                SetWaiting(false);
             }
             catch (OperationCanceledException)
             {
                 return;
             }
             // Give up while a renewal interval of the lease is still left, so that the sweep stops before another can start.
-            var left = _settings.LeaseDuration - _settings.RenewInterval - Stopwatch.GetElapsedTime(_renewedAt);
+            var left = _settings.LeaseDuration - _settings.RenewInterval - _time.GetElapsedTime(_renewedAt);
             if (left <= TimeSpan.Zero)
             {
-                Lose($"the lease was not renewed for {Stopwatch.GetElapsedTime(_renewedAt).TotalSeconds:0.#} s of its {_settings.LeaseDuration.TotalSeconds:0} s");
+                Lose($"the lease was not renewed for {_time.GetElapsedTime(_renewedAt).TotalSeconds:0.#} s of its {_settings.LeaseDuration.TotalSeconds:0} s");
                 return;
             }
-            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(stop);
-            attempt.CancelAfter(left < _settings.RenewInterval ? left : _settings.RenewInterval);
-            var sent = Stopwatch.GetTimestamp();
+            using var timeout = new CancellationTokenSource(left < _settings.RenewInterval ? left : _settings.RenewInterval, _time);
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(stop, timeout.Token);
+            var sent = _time.GetTimestamp();
             try
             {
                 await _lease.RenewAsync(cancellationToken: attempt.Token);
                 _renewedAt = sent;
+                Interlocked.Increment(ref _renewals);
                 delay = _settings.RenewInterval;
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)

@@ -28,4 +28,39 @@ public sealed class FunctionsMetadataTests
         var digest = functions["DailyDigest"].GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("type").GetString() == "timerTrigger");
         Assert.Equal("%DailyDigestSchedule%", digest.GetProperty("schedule").GetString());
     }
+
+    /// <summary>In Azure the host puts a blob it gave up on on the blob trigger's poison queue; a function records it.</summary>
+    [Fact]
+    public void Metadata_lists_the_poison_queue_trigger_on_the_storage_connection()
+    {
+        var functions = FunctionsMetadata.Load();
+
+        Assert.True(functions.ContainsKey("RecordPoisonBlob"), "RecordPoisonBlob is not in functions.metadata");
+        var poison = functions["RecordPoisonBlob"].GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("type").GetString() == "queueTrigger");
+        Assert.Equal("webjobs-blobtrigger-poison", poison.GetProperty("queueName").GetString());
+        Assert.Equal("MonitorStorage", poison.GetProperty("connection").GetString());
+    }
+
+    /// <summary>Another configuration's build, newer but stale, is not the one under test.</summary>
+    [Fact]
+    public void Metadata_is_read_from_the_build_under_test_not_the_newest_build()
+    {
+        var project = Directory.CreateTempSubdirectory("functions-project-");
+        try
+        {
+            var underTest = FunctionsMetadata.PathOfBuildUnderTest(project.FullName);
+            Directory.CreateDirectory(Path.GetDirectoryName(underTest)!);
+            File.WriteAllText(underTest, """[{"name":"UnderTest","bindings":[]}]""");
+            File.SetLastWriteTimeUtc(underTest, DateTime.UtcNow.AddHours(-1));
+            var other = Path.Combine(project.FullName, "bin", "Other", "net0.0", "functions.metadata");
+            Directory.CreateDirectory(Path.GetDirectoryName(other)!);
+            File.WriteAllText(other, """[{"name":"Stale","bindings":[]}]""");
+
+            Assert.Equal(["UnderTest"], FunctionsMetadata.Load(project.FullName).Keys);
+        }
+        finally
+        {
+            project.Delete(recursive: true);
+        }
+    }
 }

@@ -251,6 +251,11 @@ public sealed class IndicatorNormalizerTests
         Assert.Same(canonical, indicator.Value);
     }
 
+    /// <summary>
+    /// The runtime itself may allocate on this thread now and then (tiered JIT, a first-call stub), so one round can
+    /// count bytes that are not ours. An allocation of the normaliser's own happens on every call, in every round: the
+    /// claim is that some round of 100 passes allocates nothing at all, and that every round normalised every value.
+    /// </summary>
     [Fact]
     public void Normalising_canonical_values_allocates_nothing()
     {
@@ -260,19 +265,23 @@ public sealed class IndicatorNormalizerTests
             IndicatorNormalizer.TryNormalize(value, out _, out _);
         }
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        var normalised = 0;
-        for (var i = 0; i < 100; i++)
+        var rounds = new List<(long Allocated, int Normalised)>();
+        for (var round = 0; round < 10; round++)
         {
-            foreach (var value in values)
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            var normalised = 0;
+            for (var i = 0; i < 100; i++)
             {
-                normalised += IndicatorNormalizer.TryNormalize(value, out _, out _) ? 1 : 0;
+                foreach (var value in values)
+                {
+                    normalised += IndicatorNormalizer.TryNormalize(value, out _, out _) ? 1 : 0;
+                }
             }
+            rounds.Add((GC.GetAllocatedBytesForCurrentThread() - before, normalised));
         }
 
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(100 * values.Length, normalised);
-        Assert.Equal(0, allocated);
+        Assert.All(rounds, r => Assert.Equal(100 * values.Length, r.Normalised));
+        Assert.True(rounds.Min(r => r.Allocated) == 0, $"every round allocated: {string.Join(", ", rounds.Select(r => r.Allocated))} bytes");
     }
 
     [Fact]

@@ -9,7 +9,8 @@ namespace Monitor.Tests.Reliability;
 /// <summary>
 /// Storage goes away in the middle of an ingest and comes back: `monitor run` must say so, keep trying, and finish
 /// with the rows of a clean run. The test has its own Azurite that persists to a folder (an in-memory Azurite
-/// would come back empty), stopped gracefully so that it writes its data out, and started again on the same ports.
+/// would come back empty), stopped gracefully so that it writes its data out, and started again on the same ports,
+/// while `monitor run` is frozen in the middle of the ingest.
 /// </summary>
 public sealed class AzuriteRestartTests(ITestOutputHelper output)
 {
@@ -31,11 +32,16 @@ public sealed class AzuriteRestartTests(ITestOutputHelper output)
 
             await using (var monitor = MonitorProcess.Start(["run", "--poll-seconds", "0.2"], environment))
             {
-                // Once the feeds' events are being written, storage goes away.
+                // Once the feeds' events are being written, storage goes away. The process is frozen meanwhile, so that the
+                // outage surely meets the ingest in the middle, however fast this machine finishes it.
                 var events = new TableClient(azurite.ConnectionString, storage.Names.Table(StorageNames.RequestEventsTable));
                 await ReliabilityData.WaitForAsync(async () => await AnyAsync(events), TimeSpan.FromMinutes(2), () => $"the ingest to start writing events:\n{monitor.Tail(20)}");
+                await monitor.FreezeAsync();
+                var pending = (await Monitor.Cli.FeedAudit.RunAsync(storage, CancellationToken.None)).Unaccounted;
+                Assert.True(pending.Count > 0, "the ingest had ended before storage went away: the outage would not meet it");
                 var linesBefore = monitor.Output.Count;
                 await azurite.StopAsync(CancellationToken.None);
+                await monitor.ThawAsync();
                 await ReliabilityData.WaitForAsync(() => Task.FromResult(monitor.Output.Skip(linesBefore).Any(IsOutageReport)), TimeSpan.FromMinutes(2),
                     () => $"monitor run to report the outage:\n{monitor.Tail(20)}");
                 output.WriteLine("reported: " + monitor.Output.Skip(linesBefore).First(IsOutageReport));

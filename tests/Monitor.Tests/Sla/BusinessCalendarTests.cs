@@ -161,8 +161,8 @@ public sealed class BusinessCalendarTests
         Assert.Equal("Asia/Shanghai", Cn.Zone.Id);
         Assert.Equal(Duration.FromHours(8), Cn.WorkingDayLength);
         Assert.Equal("America/New_York", Us.Zone.Id);
-        Assert.Contains("EXAMPLE", Cn.Note);
-        Assert.Contains("EXAMPLE", Us.Note);
+        Assert.Contains("State Council", Cn.Note);
+        Assert.Contains("5 U.S.C. 6103", Us.Note);
         Assert.True(Cn.IsWorkingDay(new LocalDate(2026, 9, 20)));   // make-up Sunday
         Assert.False(Cn.IsWorkingDay(new LocalDate(2026, 10, 1)));  // National Day
         Assert.False(Us.IsWorkingDay(new LocalDate(2026, 11, 26))); // Thanksgiving

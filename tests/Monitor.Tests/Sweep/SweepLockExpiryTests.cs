@@ -22,22 +22,31 @@ public sealed class SweepLockExpiryTests
         await ReliabilityData.UploadAsync(test.Storage, ReliabilityData.Files(requests: 10, feeds: 1, recordsPerFeed: 100, density: 0.5, withDuplicateAndBroken: false));
         Assert.Empty((await test.Host.ProcessPendingAsync(null, CancellationToken.None)).Failures);
 
-        // What a sweep killed mid-run leaves behind: the lease it took, never renewed nor released.
+        // What a sweep killed mid-run leaves behind: the lease it took, never renewed nor released. It is taken for 60 s,
+        // so the sweep below surely meets it however slowly it starts; once the sweep says it waits, the holder's last
+        // act shortens it (the same lease ID, a new duration) to the 15 s that Azure Storage grants at least.
         var blob = test.Storage.Config.GetBlobClient(SweepLock.BlobName);
         await blob.UploadAsync(BinaryData.FromString("left by a sweep that died"), overwrite: true);
-        var elapsed = Stopwatch.StartNew();
-        await blob.GetBlobLeaseClient().AcquireAsync(TimeSpan.FromSeconds(15));
+        var dead = blob.GetBlobLeaseClient(Guid.NewGuid().ToString());
+        await dead.AcquireAsync(TimeSpan.FromSeconds(60));
 
         var waits = 0;
-        var result = await test.Services.GetRequiredService<OverdueSweeper>()
-            .SweepAsync(ReliabilityData.AsOf, _ => Interlocked.Increment(ref waits), CancellationToken.None)
-            .WaitAsync(TimeSpan.FromMinutes(2));
+        var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sweep = test.Services.GetRequiredService<OverdueSweeper>().SweepAsync(ReliabilityData.AsOf, _ =>
+        {
+            Interlocked.Increment(ref waits);
+            waiting.TrySetResult();
+        }, CancellationToken.None);
+        await waiting.Task.WaitAsync(TimeSpan.FromMinutes(2));
+        var elapsed = Stopwatch.StartNew();
+        await dead.AcquireAsync(TimeSpan.FromSeconds(15));
+        var result = await sweep.WaitAsync(TimeSpan.FromMinutes(2));
 
         Assert.Null(result.SkippedBecause);
         Assert.NotEmpty(result.Alerts);
         Assert.Equal(1, waits);
         // It waited for the expiry (not less: the lease was live until then).
-        Assert.True(elapsed.Elapsed >= TimeSpan.FromSeconds(14), $"the sweep ran {elapsed.Elapsed.TotalSeconds:0.0} s after the dead holder's 15 s lease was taken");
+        Assert.True(elapsed.Elapsed >= TimeSpan.FromSeconds(14), $"the sweep ran {elapsed.Elapsed.TotalSeconds:0.0} s after the dead holder's lease was set to 15 s");
         Assert.Equal(result.Alerts.Select(a => a.AlertId).Order(StringComparer.Ordinal),
             (await StorageSnapshot.CaptureAsync(AzuriteServer.ConnectionString, test.Storage.Names)).QueuedAlertIds);
         // And it released the lock at the end: the next sweep does not wait.
