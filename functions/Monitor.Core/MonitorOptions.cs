@@ -24,7 +24,15 @@ public sealed class MonitorOptions
 
     /// <summary>Request IDs found in free text (MISP info, comments, STIX descriptions) by this pattern.</summary>
     [Required]
-    public string RequestIdPattern { get; set; } = @"\b[A-Z][A-Z0-9]{0,9}(?:-[0-9A-Z]{1,10}){1,3}\b";
+    /// <summary>
+    /// The default request-ID format: letters, digits and one to three '-' groups ("P-01", "CN-2026-0042"), except IDs
+    /// of other catalogues that have the same shape: CVE, CWE, CAPEC, GHSA, D3FEND and the NIST Mobile Threat Catalogue
+    /// IDs that ATT&amp;CK cites ("APP-0", "ECO-12"). ATT&amp;CK's own IDs (T1059, TA0001) have no '-' and never fit.
+    /// </summary>
+    public const string DefaultRequestIdPattern =
+        @"\b(?!(?:CVE|CWE|CAPEC|CPE|GHSA|OSV|D3|APP|AUT|CEL|ECO|EMM|GPS|LPN|PAY|PHY|PRE|SPC|STA|SUP|UCS)-)[A-Z][A-Z0-9]{0,9}(?:-[0-9A-Z]{1,10}){1,3}\b";
+
+    public string RequestIdPattern { get; set; } = DefaultRequestIdPattern;
 
     /// <summary>A value that would match more open requests than this is flagged and matches none.</summary>
     [Range(1, 100_000)]

@@ -7,7 +7,11 @@ namespace Monitor.Core.Config;
 /// form (<c>{"party": "CN", "format": {...}, "pull": {...}}</c>) adds per-source settings. A source with no party
 /// reports related activity only.
 /// </summary>
-public sealed record SourceSettings(string Name, string? Party);
+public sealed record SourceSettings(string Name, string? Party)
+{
+    /// <summary>How this source's files are read where detection cannot guess; null: everything detected.</summary>
+    public SourceFormat? Format { get; init; }
+}
 
 /// <summary>Maps reporters and source folders to parties, and holds each source's settings.</summary>
 public sealed class SourceMap
@@ -85,6 +89,7 @@ public sealed class SourceMap
                 return new SourceSettings(name, PartyCode(name, value));
             case JsonValueKind.Object:
                 string? party = null;
+                SourceFormat? format = null;
                 foreach (var field in value.EnumerateObject())
                 {
                     switch (field.Name)
@@ -92,11 +97,14 @@ public sealed class SourceMap
                         case "party":
                             party = PartyCode(name, field.Value);
                             break;
+                        case "format":
+                            format = SourceFormat.Parse(name, field.Value);
+                            break;
                         default:
-                            throw new FormatException($"source '{name}': unknown field '{field.Name}' (expected party)");
+                            throw new FormatException($"source '{name}': unknown field '{field.Name}' (expected party, format)");
                     }
                 }
-                return new SourceSettings(name, party);
+                return new SourceSettings(name, party) { Format = format };
             default:
                 throw new FormatException($"source '{name}' must map to a party code or to an object such as {{\"party\": \"CN\"}}");
         }

@@ -30,8 +30,11 @@ internal sealed class CsvRecordGuard : TextReader
 
     /// <param name="inner">The decoded feed, already advanced past <paramref name="prefix"/>.</param>
     /// <param name="prefix">Characters read ahead (to sniff the header) that must still be served first.</param>
-    public CsvRecordGuard(TextReader inner, string prefix, int maxRecordChars)
+    /// <param name="firstLine">The file line number of the first character of <paramref name="prefix"/>.</param>
+    public CsvRecordGuard(TextReader inner, string prefix, int maxRecordChars, int firstLine = 1)
     {
+        Line = firstLine;
+        _recordStartLine = firstLine;
         _inner = inner;
         _maxRecordChars = maxRecordChars;
         _buffer = new char[Math.Max(1 << 14, prefix.Length)];
@@ -40,7 +43,7 @@ internal sealed class CsvRecordGuard : TextReader
     }
 
     /// <summary>Physical line (1-based) of the next character to be served.</summary>
-    public int Line { get; private set; } = 1;
+    public int Line { get; private set; }
 
     /// <summary>Set when a record passed the limit; its first line is <see cref="TruncatedLine"/>.</summary>
     public bool Truncated { get; private set; }

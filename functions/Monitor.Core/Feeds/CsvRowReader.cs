@@ -7,8 +7,14 @@ namespace Monitor.Core.Feeds;
 
 /// <summary>One data row of a CSV feed: the cells of the known columns, or why the row could not be read.</summary>
 /// <param name="Values">Trimmed cell per column of the column table; null when the file has no such column.</param>
+/// <param name="Cells">Every trimmed cell of the row, in file order (empty for a rejected row).</param>
 internal sealed record CsvRow(string Location, string?[] Values, FeedRejection? Rejection)
 {
+    public string[] Cells { get; init; } = [];
+
+    /// <summary>The file's header (or, for a header-less file, its column names by position).</summary>
+    public CsvHeader? Header { get; init; }
+
     /// <summary>The row's known cells as "name=value" pairs: the Raw text of a rejection.</summary>
     public string Describe(IReadOnlyList<FeedColumn> columns)
     {
@@ -28,11 +34,24 @@ internal sealed record CsvRow(string Location, string?[] Values, FeedRejection? 
     public const int RawLimit = 1024;
 }
 
+/// <summary>How a tabular file is laid out, where detection is not wanted.</summary>
+/// <param name="CommentPrefix">Lines starting with it are comments (null: none).</param>
+/// <param name="Header">True: the file has a header (a register); false: it has none; null: detect.</param>
+/// <param name="Names">Column names of a header-less file.</param>
+internal sealed record CsvLayout(string? CommentPrefix, bool? Header, IReadOnlyList<string> Names)
+{
+    public static CsvLayout Register { get; } = new("#", true, []);
+}
+
 /// <summary>
 /// Streams the rows of an RFC 4180 file with Sep: header mapped case-insensitively through
 /// <see cref="FeedColumns"/>, separator (',', ';' or tab) chosen from the header line, quoted fields with
-/// separators, doubled quotes and line breaks, a UTF-8 (or UTF-16) BOM. Each row is checked for size,
-/// field count and field length; the caller validates the values.
+/// separators, doubled quotes and line breaks (a space between a separator and an opening quote is tolerated),
+/// a UTF-8 (or UTF-16) BOM. Comment lines are skipped, and a commented line of column names before the first
+/// content line is the header (abuse.ch writes "# id,dateadded,url,..."), as is an uncommented one deeper down
+/// under a banner. When <see cref="CsvLayout.Header"/> is null and the first content line holds data rather than
+/// column names, the file is header-less. Each row is checked for size, field count and field length; the caller
+/// validates the values.
 /// </summary>
 internal static class CsvRowReader
 {
@@ -46,27 +65,42 @@ internal static class CsvRowReader
     public static async IAsyncEnumerable<CsvRow> ReadAsync(
         FeedSource source,
         IReadOnlyList<FeedColumn> columns,
+        CsvLayout layout,
         FeedLimits limits,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var lookup = FeedColumns.Lookup(columns);
         await using var stream = await source.OpenAsync(cancellationToken).ConfigureAwait(false);
         var text = new StreamReader(stream, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
-        var (prefix, header) = await ReadHeaderLineAsync(text, limits.MaxRecordBytes, cancellationToken).ConfigureAwait(false);
-        var separator = ChooseSeparator(header, lookup);
-        using var guard = new CsvRecordGuard(text, prefix, limits.MaxRecordBytes);
+        var preamble = await CsvPreamble.ReadAsync(text, layout, lookup, limits.MaxRecordBytes, cancellationToken).ConfigureAwait(false);
+        var separator = ChooseSeparator(preamble.HeaderText ?? preamble.FirstDataText ?? "", lookup);
+        var fileHeader = preamble.HeaderText is { } headerText
+            ? CsvHeader.Read(SplitHeader(headerText, separator).Select(n => n.Trim()).ToArray(), columns, lookup, preamble.HeaderLine, headerless: false)
+            : CsvHeader.Read(
+                layout.Names.Count > 0 ? [.. layout.Names] : Enumerable.Range(1, SplitHeader(preamble.FirstDataText ?? "", separator).Count).Select(i => $"column {i}").ToArray(),
+                columns, lookup, 0, headerless: true);
+        if (preamble.HeaderText is null && preamble.FirstDataText is null)
+        {
+            throw new FeedFormatException("no header line", "line 1");
+        }
+
+        // Sep numbers its first row as if it were the second line ("2-2"), so a blank line goes first: it is skipped,
+        // and every row after it gets its true number.
+        using var guard = new CsvRecordGuard(text, "\n" + preamble.Served, limits.MaxRecordBytes, preamble.FirstServedLine - 1);
 
         var options = Sep.Reader(o => o with
         {
             Sep = new Sep(separator),
             HasHeader = false,
             Unescape = true,
+            // '"a", "b"': the space before an opening quote is not part of the field.
+            Trim = SepTrim.Outer,
             // A short or long row is one bad record, not a broken file.
             DisableColCountCheck = true,
         });
 
-        FileHeader? fileHeader = null;
-        var lineOffset = 0;
+        var lineOffset = preamble.FirstServedLine - 2;
+        var synthetic = true;
         while (true)
         {
             var truncatedReported = false;
@@ -74,19 +108,24 @@ internal static class CsvRowReader
             {
                 while (await sep.MoveNextAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    // Sep serves buffered rows without looking at the token.
-                    cancellationToken.ThrowIfCancellationRequested();
-                    if (fileHeader is null)
+                    if (synthetic)
                     {
-                        fileHeader = FileHeader.Read(sep.Current, columns, lookup);
+                        synthetic = false;
                         continue;
                     }
 
+                    // Sep serves buffered rows without looking at the token.
+                    cancellationToken.ThrowIfCancellationRequested();
                     var line = sep.Current.LineNumberFrom + lineOffset;
                     if (guard.Truncated && line == guard.TruncatedLine)
                     {
                         truncatedReported = true;
                         yield return Oversized(guard.TruncatedLine, limits);
+                        continue;
+                    }
+
+                    if (layout.CommentPrefix is { } comment && sep.Current.Span.TrimStart().StartsWith(comment, StringComparison.Ordinal))
+                    {
                         continue;
                     }
 
@@ -116,11 +155,6 @@ internal static class CsvRowReader
 
             lineOffset = guard.Line - 1;
         }
-
-        if (fileHeader is null)
-        {
-            throw new FeedFormatException("no header line", "line 1");
-        }
     }
 
     private static CsvRow Oversized(int line, FeedLimits limits) =>
@@ -128,7 +162,7 @@ internal static class CsvRowReader
             $"line {line}",
             $"record is larger than the limit of {limits.MaxRecordBytes} bytes (an unterminated quote?); reading resumed at the next line"));
 
-    private static CsvRow? ToRow(SepReader.Row row, int lineOffset, FileHeader header, char separator, int? unterminatedLine, int columnCount, FeedLimits limits)
+    private static CsvRow? ToRow(SepReader.Row row, int lineOffset, CsvHeader header, char separator, int? unterminatedLine, int columnCount, FeedLimits limits)
     {
         var span = row.Span;
         if (row.ColCount == 1 && span.IsWhiteSpace())
@@ -158,7 +192,7 @@ internal static class CsvRowReader
             return Rejected(location, $"a quote inside an unquoted field joined lines {from}-{from + lines - 1} into one record; quote the whole field and double its quotes", null, span);
         }
 
-        if (row.ColCount != header.Names.Length)
+        if (!header.Headerless && row.ColCount != header.Names.Length)
         {
             return Rejected(location, $"expected {header.Names.Length} fields, found {row.ColCount}", null, span);
         }
@@ -166,21 +200,26 @@ internal static class CsvRowReader
         // One pass over the cells: Sep unescapes a quoted cell in place when it is first read.
         string? tooLong = null;
         var values = new string?[columnCount];
+        var cells = new string[row.ColCount];
         for (var i = 0; i < row.ColCount; i++)
         {
             var cell = row[i].Span;
             if (cell.Length > limits.MaxFieldLength)
             {
-                tooLong ??= $"field '{header.Names[i]}' is {cell.Length} characters, longer than the limit of {limits.MaxFieldLength}";
+                tooLong ??= $"field '{header.NameOf(i)}' is {cell.Length} characters, longer than the limit of {limits.MaxFieldLength}";
                 if (i != header.IdIndex)
                 {
                     continue;
                 }
             }
 
-            if (header.Map[i] >= 0)
+            cells[i] = cell.Trim().ToString();
+            if (i < header.Map.Length && header.Map[i] >= 0)
             {
-                values[header.Map[i]] = cell.Trim().ToString();
+                var index = header.Map[i];
+                // A list column written in several file columns (two indicator columns) keeps them all.
+                values[index] = values[index] is not { Length: > 0 } before ? cells[i]
+                    : cells[i].Length > 0 ? $"{before}{FeedColumns.ListSeparator}{cells[i]}" : before;
             }
         }
 
@@ -190,7 +229,7 @@ internal static class CsvRowReader
             return Rejected(location, tooLong, recordId is { Length: <= 200 } ? recordId : null, []);
         }
 
-        return new CsvRow(location, values, null);
+        return new CsvRow(location, values, null) { Cells = cells, Header = header };
     }
 
     private static bool HasQuoteInsideUnquotedField(ReadOnlySpan<char> raw, char separator)
@@ -219,6 +258,11 @@ internal static class CsvRowReader
 
             if (fieldStart)
             {
+                if (c == ' ')
+                {
+                    continue;
+                }
+
                 fieldStart = false;
                 if (c == '"')
                 {
@@ -248,47 +292,6 @@ internal static class CsvRowReader
             raw.IsEmpty ? null : raw[..Math.Min(raw.Length, CsvRow.RawLimit)].ToString()));
 
     /// <summary>
-    /// Reads up to the end of the header record, which may hold quoted line breaks; returns everything read
-    /// (the guard serves it again) and the header text.
-    /// </summary>
-    private static async Task<(string Prefix, string Header)> ReadHeaderLineAsync(TextReader text, int maxChars, CancellationToken cancellationToken)
-    {
-        var read = new StringBuilder();
-        var chunk = new char[1 << 14];
-        var inQuotes = false;
-        while (true)
-        {
-            var scanned = read.Length;
-            var count = await text.ReadAsync(chunk, cancellationToken).ConfigureAwait(false);
-            if (count == 0)
-            {
-                var all = read.ToString();
-                return (all, all);
-            }
-
-            read.Append(chunk, 0, count);
-            for (var i = 0; i < count; i++)
-            {
-                var c = chunk[i];
-                if (c == '"')
-                {
-                    inQuotes = !inQuotes;
-                }
-                else if (!inQuotes && c is '\r' or '\n')
-                {
-                    var all = read.ToString();
-                    return (all, all[..(scanned + i)]);
-                }
-            }
-
-            if (read.Length > maxChars)
-            {
-                throw new FeedFormatException($"the header line is longer than {maxChars} characters", "line 1");
-            }
-        }
-    }
-
-    /// <summary>
     /// The separator is the candidate that splits the header into the most known column names; a header
     /// such as "Record ID;Summary, short" is then read by ';'. Ties go to the candidate that appears most, then ','.
     /// </summary>
@@ -316,7 +319,7 @@ internal static class CsvRowReader
         return best;
     }
 
-    private static List<string> SplitHeader(string header, char separator)
+    internal static List<string> SplitHeader(string header, char separator)
     {
         var names = new List<string>();
         var current = new StringBuilder();
@@ -341,44 +344,54 @@ internal static class CsvRowReader
         names.Add(current.ToString());
         return names;
     }
+}
 
-    /// <summary>The file's header: its names as written, and for each file column the index in the column table (-1 if unknown).</summary>
-    private sealed record FileHeader(string[] Names, int[] Map, int IdIndex)
+/// <summary>
+/// The file's header: its names as written, and for each file column the index in the column table (-1 if unknown).
+/// A header-less file has names by position ("column 3") or from the source's settings.
+/// </summary>
+internal sealed record CsvHeader(string[] Names, int[] Map, int IdIndex, int Line, bool Headerless)
+{
+    public string NameOf(int column) => column < Names.Length ? Names[column] : $"column {column + 1}";
+
+    /// <summary>File columns that no known column takes.</summary>
+    public IEnumerable<string> Unknown => Names.Where((_, i) => Map[i] < 0);
+
+    public static CsvHeader Read(string[] names, IReadOnlyList<FeedColumn> columns, FrozenDictionary<string, int> lookup, int line, bool headerless)
     {
-        public static FileHeader Read(SepReader.Row row, IReadOnlyList<FeedColumn> columns, FrozenDictionary<string, int> lookup)
+        var map = new int[names.Length];
+        var seenAt = new int[columns.Count];
+        Array.Fill(seenAt, -1);
+        var location = $"line {Math.Max(1, line)}";
+        for (var i = 0; i < names.Length; i++)
         {
-            var names = new string[row.ColCount];
-            var map = new int[row.ColCount];
-            var seenAt = new int[columns.Count];
-            Array.Fill(seenAt, -1);
-            for (var i = 0; i < row.ColCount; i++)
+            map[i] = lookup.TryGetValue(FeedColumns.Normalize(names[i]), out var column) ? column : -1;
+            if (map[i] < 0)
             {
-                names[i] = row[i].Span.Trim().ToString();
-                map[i] = lookup.TryGetValue(FeedColumns.Normalize(names[i]), out var column) ? column : -1;
-                if (map[i] < 0)
-                {
-                    continue;
-                }
+                continue;
+            }
 
-                if (seenAt[map[i]] >= 0)
-                {
-                    throw new FeedFormatException(
-                        $"columns '{names[seenAt[map[i]]]}' and '{names[i]}' both mean {columns[map[i]].Name}", "line 1");
-                }
+            if (seenAt[map[i]] >= 0 && !columns[map[i]].Many)
+            {
+                throw new FeedFormatException(
+                    $"columns '{names[seenAt[map[i]]]}' and '{names[i]}' both mean {columns[map[i]].Name}", location);
+            }
 
+            if (seenAt[map[i]] < 0)
+            {
                 seenAt[map[i]] = i;
             }
-
-            foreach (var (column, index) in columns.Select((c, i) => (c, i)))
-            {
-                if (column.Required && seenAt[index] < 0)
-                {
-                    var aliases = column.Aliases.Count == 0 ? "" : $" (or {string.Join(", ", column.Aliases)})";
-                    throw new FeedFormatException($"the header has no {column.Name} column{aliases}", "line 1");
-                }
-            }
-
-            return new FileHeader(names, map, seenAt[0]);
         }
+
+        foreach (var (column, index) in columns.Select((c, i) => (c, i)))
+        {
+            if (column.Required && seenAt[index] < 0)
+            {
+                var aliases = column.Aliases.Count == 0 ? "" : $" (or {string.Join(", ", column.Aliases)})";
+                throw new FeedFormatException($"the header has no {column.Name} column{aliases}", location);
+            }
+        }
+
+        return new CsvHeader(names, map, seenAt[0], line, headerless);
     }
 }

@@ -3,7 +3,8 @@ using System.Collections.Frozen;
 namespace Monitor.Core.Feeds;
 
 /// <summary>A column (CSV) or property (JSON register) that a parser understands, with the other names feeds use for it.</summary>
-internal sealed record FeedColumn(string Name, IReadOnlyList<string> Aliases, bool Required = false);
+/// <param name="Many">Several file columns may hold it (their values are joined as a list).</param>
+internal sealed record FeedColumn(string Name, IReadOnlyList<string> Aliases, bool Required = false, bool Many = false);
 
 /// <summary>
 /// The one table of column names and aliases for tabular feeds. Header names are matched after
@@ -22,6 +23,8 @@ internal static class FeedColumns
     public const string Findings = "findings";
     public const string Evidence = "evidence";
     public const string Mitigation = "mitigation";
+    public const string ReferenceText = "reference_text";
+    public const string IndicatorType = "indicator_type";
 
     public const string RequestId = "request_id";
     public const string RequestingParty = "requesting_party";
@@ -35,19 +38,51 @@ internal static class FeedColumns
     /// <summary>List columns (request refs, indicators) hold several values separated by this character.</summary>
     public const char ListSeparator = ';';
 
-    /// <summary>Columns of an incident feed (CSV). Only record_id is required.</summary>
+    /// <summary>Indicator columns whose name says the type of their values (any other indicator column is detected per value).</summary>
+    public static IReadOnlyDictionary<string, Monitor.Core.Indicators.IndicatorType> IndicatorColumnTypes { get; } = new Dictionary<string, Monitor.Core.Indicators.IndicatorType>
+    {
+        ["url"] = Monitor.Core.Indicators.IndicatorType.Url,
+        ["dst_ip"] = Monitor.Core.Indicators.IndicatorType.Ip,
+        ["src_ip"] = Monitor.Core.Indicators.IndicatorType.Ip,
+        ["ip"] = Monitor.Core.Indicators.IndicatorType.Ip,
+        ["ip_address"] = Monitor.Core.Indicators.IndicatorType.Ip,
+        ["ipv4"] = Monitor.Core.Indicators.IndicatorType.Ip,
+        ["ipv6"] = Monitor.Core.Indicators.IndicatorType.Ip,
+        ["domain"] = Monitor.Core.Indicators.IndicatorType.Domain,
+        ["hostname"] = Monitor.Core.Indicators.IndicatorType.Domain,
+        ["host"] = Monitor.Core.Indicators.IndicatorType.Domain,
+        ["md5"] = Monitor.Core.Indicators.IndicatorType.Md5,
+        ["md5_hash"] = Monitor.Core.Indicators.IndicatorType.Md5,
+        ["sha1"] = Monitor.Core.Indicators.IndicatorType.Sha1,
+        ["sha1_hash"] = Monitor.Core.Indicators.IndicatorType.Sha1,
+        ["sha256"] = Monitor.Core.Indicators.IndicatorType.Sha256,
+        ["sha256_hash"] = Monitor.Core.Indicators.IndicatorType.Sha256,
+        ["sha512"] = Monitor.Core.Indicators.IndicatorType.Sha512,
+        ["email"] = Monitor.Core.Indicators.IndicatorType.Email,
+        ["cidr"] = Monitor.Core.Indicators.IndicatorType.Cidr,
+    };
+
+    /// <summary>
+    /// Columns of an incident feed (CSV columns or JSON properties), with the names public threat-intel exports give
+    /// them (abuse.ch URLhaus, Feodo Tracker and ThreatFox, AlienVault OTX). None is required: a file without an ID
+    /// column gets content-derived record IDs, and one without an indicator column is scanned as free text.
+    /// Several columns may hold indicators or reference text; each indicator column may imply a type
+    /// (<see cref="IndicatorColumnTypes"/>).
+    /// </summary>
     public static IReadOnlyList<FeedColumn> IncidentFeed { get; } =
     [
-        new(RecordId, ["id", "recordid", "record-id"], Required: true),
-        new(ReportedAt, ["timestamp", "time", "reported"]),
+        new(RecordId, ["id", "recordid", "record-id", "ioc_id", "indicator_id", "uuid"]),
+        new(ReportedAt, ["timestamp", "time", "reported", "dateadded", "date_added", "first_seen", "first_seen_utc", "firstseen", "created", "date", "datetime"]),
         new(Reporter, ["source", "reported_by"]),
         new(Kind, ["type", "event_type"]),
         new(RequestRefs, ["refs", "references", "request_ref", "request_id", "request_ids"]),
-        new(Indicators, ["iocs", "indicator", "observables"]),
-        new(Summary, ["description", "details", "text"]),
+        new(Indicators, ["iocs", "indicator", "observables", "ioc", "ioc_value", "value", .. IndicatorColumnTypes.Keys], Many: true),
+        new(Summary, ["description", "details", "text", "title", "threat", "malware_printable", "malware"]),
         new(Findings, []),
         new(Evidence, []),
         new(Mitigation, []),
+        new(ReferenceText, ["reference", "comment", "comments", "tags", "tag", "labels"], Many: true),
+        new(IndicatorType, ["ioc_type", "indicatortype", "type_of_indicator"]),
     ];
 
     /// <summary>Columns of a request register (CSV columns or JSON property names).</summary>

@@ -1,3 +1,6 @@
+using System.Globalization;
+using Monitor.Core.Config;
+using NodaTime;
 
 namespace Monitor.Core.Feeds;
 
@@ -10,22 +13,83 @@ internal static class FeedFieldParsing
     /// </summary>
     public static bool TryParseTimestamp(string column, string value, out DateTimeOffset result, out string error)
     {
-        switch (ParseIso8601(value, out result))
-        {
-            case TimestampShape.Valid:
-                error = "";
-                return true;
-            case TimestampShape.NoOffset:
-                error = $"{column} '{Shorten(value)}' has no UTC offset";
-                return false;
-            case TimestampShape.OutOfRange:
-                error = $"{column} '{Shorten(value)}' is not a valid date-time";
-                return false;
-            default:
-                error = $"{column} '{Shorten(value)}' is not an ISO-8601 date-time";
-                return false;
-        }
+        var shape = ParseIso8601(value, out result);
+        error = shape == TimestampShape.Valid ? "" : ShapeError(column, value, shape);
+        return shape == TimestampShape.Valid;
     }
+
+    private static string ShapeError(string column, string value, TimestampShape shape) => shape switch
+    {
+        TimestampShape.NoOffset => $"{column} '{Shorten(value)}' has no UTC offset",
+        TimestampShape.OutOfRange => $"{column} '{Shorten(value)}' is not a valid date-time",
+        _ => $"{column} '{Shorten(value)}' is not an ISO-8601 date-time",
+    };
+
+    /// <summary>
+    /// Reads a feed's time as exports write it: ISO-8601 with or without an offset, "yyyy-MM-dd HH:mm[:ss]" with an
+    /// optional " UTC", a date alone, Unix seconds (or milliseconds), or the source's own <see cref="SourceFormat.TimeFormat"/>.
+    /// A time without an offset is read in the source's zone (default UTC, as abuse.ch and most feeds write them).
+    /// </summary>
+    public static bool TryParseFeedTime(string column, string value, SourceFormat? format, out DateTimeOffset result, out string error)
+    {
+        var text = value.AsSpan().Trim();
+        var zone = format?.TimeZone ?? DateTimeZone.Utc;
+        error = "";
+        if (format?.TimeFormat is { } custom)
+        {
+            if (DateTimeOffset.TryParseExact(text, custom, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out result)
+                && (custom.Contains('z') || custom.Contains('K')))
+            {
+                return true;
+            }
+
+            if (DateTime.TryParseExact(text, custom, CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
+            {
+                result = InZone(local, zone);
+                return true;
+            }
+        }
+
+        if (text.Length is >= 9 and <= 13 && CharsAreDigits(text) && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var epoch))
+        {
+            // Ten digits are seconds until 2286; thirteen are milliseconds.
+            result = text.Length >= 12 ? DateTimeOffset.FromUnixTimeMilliseconds(epoch) : DateTimeOffset.FromUnixTimeSeconds(epoch);
+            return true;
+        }
+
+        var utcSuffix = text.EndsWith("UTC", StringComparison.OrdinalIgnoreCase) || text.EndsWith("GMT", StringComparison.OrdinalIgnoreCase);
+        if (utcSuffix)
+        {
+            text = text[..^3].TrimEnd();
+        }
+
+        if (text.Length == 10 && text[4] == '-' && text[7] == '-')
+        {
+            // A date alone: midnight of that day.
+            text = string.Concat(text, "T00:00:00");
+        }
+
+        var shape = ParseIso8601(text, out result);
+        if (shape == TimestampShape.Valid && !utcSuffix)
+        {
+            return true;
+        }
+
+        if (shape == TimestampShape.NoOffset)
+        {
+            result = utcSuffix ? new DateTimeOffset(result.DateTime, TimeSpan.Zero) : InZone(result.DateTime, zone);
+            return true;
+        }
+
+        // "…+08:00 UTC" says two things: not a time.
+        error = ShapeError(column, value, shape == TimestampShape.Valid ? TimestampShape.Malformed : shape);
+        return false;
+    }
+
+    private static DateTimeOffset InZone(DateTime local, DateTimeZone zone) =>
+        LocalDateTime.FromDateTime(local).InZoneLeniently(zone).ToDateTimeOffset();
+
+    private static bool CharsAreDigits(ReadOnlySpan<char> text) => !text.ContainsAnyExceptInRange('0', '9');
 
     private enum TimestampShape
     {
@@ -86,13 +150,13 @@ internal static class FeedFieldParsing
             }
         }
 
-        if (i == s.Length)
-        {
-            return TimestampShape.NoOffset;
-        }
-
         TimeSpan offset;
-        if (s[i] is 'Z' or 'z' && i + 1 == s.Length)
+        var noOffset = i == s.Length;
+        if (noOffset)
+        {
+            offset = TimeSpan.Zero;
+        }
+        else if (s[i] is 'Z' or 'z' && i + 1 == s.Length)
         {
             offset = TimeSpan.Zero;
         }
@@ -129,8 +193,9 @@ internal static class FeedFieldParsing
             return TimestampShape.OutOfRange;
         }
 
+        // Without an offset the value holds the wall-clock time; the caller decides whose.
         result = new DateTimeOffset(local, offset);
-        return TimestampShape.Valid;
+        return noOffset ? TimestampShape.NoOffset : TimestampShape.Valid;
     }
 
     private static bool Digits(ReadOnlySpan<char> s, int start, int count, out int value)

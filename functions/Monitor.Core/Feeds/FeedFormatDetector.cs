@@ -100,6 +100,11 @@ internal static partial class FeedFormatDetector
             return (FeedFormat.Misp, $"content: MISP {misp}");
         }
 
+        if (head.FirstKey is { } key && StixUuid().IsMatch(key) && head.Has($"{key}.info") && (head.Has($"{key}.timestamp") || head.Has($"{key}.date")))
+        {
+            return (FeedFormat.MispManifest, "content: MISP feed index (manifest.json: event UUIDs with info and timestamp)");
+        }
+
         var byExtensionNdjson = extension?.Format == FeedFormat.Ndjson;
         if (head.EndOfFirstValue is not { } end)
         {
@@ -179,6 +184,9 @@ internal static partial class FeedFormatDetector
         return null;
     }
 
+    [GeneratedRegex("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", RegexOptions.CultureInvariant)]
+    private static partial Regex StixUuid();
+
     [GeneratedRegex("^[a-z0-9-]+--[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", RegexOptions.CultureInvariant)]
     private static partial Regex StixId();
 
@@ -197,6 +205,9 @@ internal static partial class FeedFormatDetector
 
         public bool Has(string path) => _paths.Contains(path);
 
+        /// <summary>The first property name of a top-level object.</summary>
+        public string? FirstKey { get; private set; }
+
         public string? String(string path) => _strings.GetValueOrDefault(path);
 
         public static JsonHead Read(ReadOnlySpan<byte> json, bool isFinalBlock)
@@ -214,6 +225,11 @@ internal static partial class FeedFormatDetector
                     {
                         case JsonTokenType.PropertyName:
                             property = reader.GetString();
+                            if (frames.Count == 1 && !frames[0].IsArray)
+                            {
+                                head.FirstKey ??= property;
+                            }
+
                             if (frames.Count <= 3)
                             {
                                 head._paths.Add(Join(frames[^1].Path, property!));

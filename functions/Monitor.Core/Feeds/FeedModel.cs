@@ -10,6 +10,8 @@ public enum FeedFormat
     Ndjson,
     Stix,
     Misp,
+    /// <summary>A MISP feed's manifest.json: an index of events, not events.</summary>
+    MispManifest,
 }
 
 /// <summary>

@@ -33,3 +33,9 @@ internal sealed record FeedRecord(string Location, string RecordId) : FeedEntry(
 
 /// <summary>A record that could not be read; it goes to the Rejects table and the rest of the file goes on.</summary>
 internal sealed record FeedRejection(string Location, string Reason, string? RecordId = null, string? Raw = null) : FeedEntry(Location);
+
+/// <summary>
+/// Something about the file as a whole that was not used (unknown columns, skipped object or attribute types with
+/// their counts, a feed index instead of a feed): recorded as a warning of the run, not as a record.
+/// </summary>
+internal sealed record FeedNotice(string Location, string Message) : FeedEntry(Location);

@@ -16,6 +16,8 @@ internal static class IncidentColumn
     public static readonly int Findings = IndexOf(FeedColumns.Findings);
     public static readonly int Evidence = IndexOf(FeedColumns.Evidence);
     public static readonly int Mitigation = IndexOf(FeedColumns.Mitigation);
+    public static readonly int ReferenceText = IndexOf(FeedColumns.ReferenceText);
+    public static readonly int IndicatorType = IndexOf(FeedColumns.IndicatorType);
 
     private static int IndexOf(string name) => FeedColumns.IndexOf(FeedColumns.IncidentFeed, name);
 }

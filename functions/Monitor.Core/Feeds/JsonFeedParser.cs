@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Monitor.Core.Config;
 using Monitor.Core.Indicators;
 
 namespace Monitor.Core.Feeds;
@@ -16,20 +17,40 @@ namespace Monitor.Core.Feeds;
 internal static class JsonFeedParser
 {
     private static readonly JsonPathPattern Records = JsonPathPattern.Parse("$[*]");
+
+    /// <summary>
+    /// Records inside an object, as APIs and exports wrap them: <c>{"query_status": "ok", "data": [...]}</c> (ThreatFox),
+    /// <c>{"urls": [...]}</c> (URLhaus), a pulse's <c>{"indicators": [...]}</c> (OTX), or ThreatFox's export keyed by
+    /// IOC ID, <c>{"1234": [{...}]}</c>. Array elements there that are not objects (tags, references) are not records.
+    /// </summary>
+    private static readonly JsonPathPattern WrappedRecords = JsonPathPattern.Parse("$.*[*]");
     private static readonly IReadOnlyList<FeedColumn> Columns = FeedColumns.IncidentFeed;
     private static readonly FrozenDictionary<string, int> Lookup = FeedColumns.Lookup(Columns);
 
-    /// <exception cref="FeedFormatException">The file is not JSON, or its top-level value is not an array.</exception>
+    /// <summary>How preferred each name is for its column: the canonical name first, then the aliases in their listed order.</summary>
+    private static readonly FrozenDictionary<string, int> Rank = Columns
+        .SelectMany(c => c.Aliases.Select((alias, i) => (Name: FeedColumns.Normalize(alias), Rank: i + 1)).Prepend((Name: FeedColumns.Normalize(c.Name), Rank: 0)))
+        .DistinctBy(x => x.Name)
+        .ToFrozenDictionary(x => x.Name, x => x.Rank);
+
     public static IAsyncEnumerable<FeedEntry> ParseArrayAsync(FeedSource source, FeedLimits limits, CancellationToken cancellationToken) =>
-        ParseAsync(source, limits, reader => reader.ReadValuesAsync([Records], cancellationToken), requireArray: true, cancellationToken);
+        ParseArrayAsync(source, limits, null, cancellationToken);
+
+    public static IAsyncEnumerable<FeedEntry> ParseNdjsonAsync(FeedSource source, FeedLimits limits, CancellationToken cancellationToken) =>
+        ParseNdjsonAsync(source, limits, null, cancellationToken);
+
+    /// <exception cref="FeedFormatException">The file is not JSON, or its top-level value is not an array.</exception>
+    public static IAsyncEnumerable<FeedEntry> ParseArrayAsync(FeedSource source, FeedLimits limits, SourceFormat? format, CancellationToken cancellationToken) =>
+        ParseAsync(source, limits, format, reader => reader.ReadValuesAsync([Records, WrappedRecords], cancellationToken), requireArray: true, cancellationToken);
 
     /// <exception cref="FeedFormatException">The first non-blank line does not start a JSON value.</exception>
-    public static IAsyncEnumerable<FeedEntry> ParseNdjsonAsync(FeedSource source, FeedLimits limits, CancellationToken cancellationToken) =>
-        ParseAsync(source, limits, reader => reader.ReadLinesAsync(cancellationToken), requireArray: false, cancellationToken);
+    public static IAsyncEnumerable<FeedEntry> ParseNdjsonAsync(FeedSource source, FeedLimits limits, SourceFormat? format, CancellationToken cancellationToken) =>
+        ParseAsync(source, limits, format, reader => reader.ReadLinesAsync(cancellationToken), requireArray: false, cancellationToken);
 
     private static async IAsyncEnumerable<FeedEntry> ParseAsync(
         FeedSource source,
         FeedLimits limits,
+        SourceFormat? format,
         Func<JsonStreamReader, IAsyncEnumerable<JsonStreamItem>> read,
         bool requireArray,
         [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -37,55 +58,70 @@ internal static class JsonFeedParser
         await using var stream = await source.OpenAsync(cancellationToken).ConfigureAwait(false);
         using var reader = new JsonStreamReader(stream, limits);
         var any = false;
-        await foreach (var entry in JsonFeedEntries.ReadAsync(read(reader), item => [ToEntry(item.Path, item.Value, limits)], entriesBefore: false, cancellationToken).ConfigureAwait(false))
+        var unused = new Dictionary<string, int>(StringComparer.Ordinal);
+        await foreach (var entry in JsonFeedEntries.ReadAsync(read(reader), item => item.Pattern == WrappedRecords && item.Value.ValueKind != JsonValueKind.Object ? [] : [ToEntry(item.Path, item.Value, limits, format, unused)], entriesBefore: false, cancellationToken).ConfigureAwait(false))
         {
             any = true;
             yield return entry;
         }
 
+        if (unused.Count > 0)
+        {
+            yield return new FeedNotice("$", $"properties not used: {string.Join(", ", unused.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} ({p.Value} records)"))}");
+        }
+
         if (requireArray && !any && reader.RootKind != JsonValueKind.Array)
         {
-            throw new FeedFormatException($"a JSON feed must be an array of record objects, not a JSON {Describe(reader.RootKind)}", "$");
+            throw new FeedFormatException($"a JSON feed must be an array of record objects (or an object holding such arrays), not a JSON {Describe(reader.RootKind)}{(reader.RootKind == JsonValueKind.Object ? " without one" : "")}", "$");
         }
     }
 
     /// <summary>Turns one record object into a <see cref="FeedRecord"/>, or a <see cref="FeedRejection"/> naming every problem.</summary>
-    internal static FeedEntry ToEntry(string location, JsonElement record, FeedLimits limits)
+    /// <param name="unused">Counts, per property name, the records that had a property nothing reads.</param>
+    internal static FeedEntry ToEntry(string location, JsonElement record, FeedLimits limits, SourceFormat? format = null, Dictionary<string, int>? unused = null)
     {
         if (record.ValueKind != JsonValueKind.Object)
         {
             return new FeedRejection(location, $"a record must be a JSON object, not a JSON {Describe(record.ValueKind)}", null, JsonText.Raw(record));
         }
 
-        // First the canonical name, else the first alias the record uses.
+        // The most preferred name the record uses: the canonical name, else the alias listed first.
         var fields = new JsonElement?[Columns.Count];
-        var canonical = new bool[Columns.Count];
+        var ranks = new int[Columns.Count];
+        var hints = new IndicatorType?[Columns.Count];
         foreach (var property in record.EnumerateObject())
         {
             var name = FeedColumns.Normalize(property.Name);
-            if (Lookup.TryGetValue(name, out var column) && (fields[column] is null || (!canonical[column] && name == Columns[column].Name)))
+            if (Lookup.TryGetValue(name, out var column))
             {
-                fields[column] = property.Value;
-                canonical[column] = name == Columns[column].Name;
+                if (fields[column] is null || Rank[name] < ranks[column])
+                {
+                    fields[column] = property.Value;
+                    ranks[column] = Rank[name];
+                    hints[column] = FeedColumns.IndicatorColumnTypes.TryGetValue(name, out var hint) ? hint : null;
+                }
+            }
+            else if (unused is not null && property.Value.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined))
+            {
+                unused[property.Name] = unused.GetValueOrDefault(property.Name) + 1;
             }
         }
 
         var errors = new List<string>();
         var warnings = new List<string>();
-        var recordId = Text(fields[IncidentColumn.RecordId], FeedColumns.RecordId, limits, errors);
-        if (string.IsNullOrEmpty(recordId))
-        {
-            errors.Add("missing record_id");
-        }
+        // A record without an ID gets one derived from its content, so reading the file again gives the same IDs.
+        var recordId = Text(fields[IncidentColumn.RecordId], FeedColumns.RecordId, limits, errors) is { Length: > 0 } given
+            ? given
+            : TabularRoles.ContentId([record.GetRawText()]);
 
         DateTimeOffset? reportedAt = null;
         if (fields[IncidentColumn.ReportedAt] is { ValueKind: not JsonValueKind.Null } timestamp)
         {
-            if (timestamp.ValueKind != JsonValueKind.String)
+            if (timestamp.ValueKind is not (JsonValueKind.String or JsonValueKind.Number))
             {
-                errors.Add($"reported_at must be an ISO-8601 string with a UTC offset, not a JSON {Describe(timestamp.ValueKind)}");
+                errors.Add($"reported_at must be a date-time string or Unix seconds, not a JSON {Describe(timestamp.ValueKind)}");
             }
-            else if (FeedFieldParsing.TryParseTimestamp(FeedColumns.ReportedAt, timestamp.GetString()!, out var parsed, out var error))
+            else if (FeedFieldParsing.TryParseFeedTime(FeedColumns.ReportedAt, JsonText.Scalar(timestamp)!, format, out var parsed, out var error))
             {
                 reportedAt = parsed;
             }
@@ -96,14 +132,34 @@ internal static class JsonFeedParser
         }
 
         var requestRefs = List(fields[IncidentColumn.RequestRefs], FeedColumns.RequestRefs, limits, errors, warnings);
-        var indicators = IndicatorList(fields[IncidentColumn.Indicators], limits, errors, warnings);
+        var kind = Text(fields[IncidentColumn.Kind], FeedColumns.Kind, limits, errors);
+        var declaredType = Text(fields[IncidentColumn.IndicatorType], FeedColumns.IndicatorType, limits, errors);
+
+        // A "type" that names an indicator type (OTX: "IPv4", "URL") types the indicator; otherwise it is the kind.
+        var recordType = FeedIndicatorTypes.OfRecord(declaredType, ref kind, warnings, out var skipIndicators);
+        var rowType = hints[IncidentColumn.Indicators] ?? recordType;
+        var indicators = skipIndicators ? [] : IndicatorList(fields[IncidentColumn.Indicators], limits, errors, warnings, rowType);
+        if (fields[IncidentColumn.Indicators] is null && !skipIndicators)
+        {
+            // No indicator property: every string of the record is scanned, as MISP's freetext import does.
+            foreach (var property in record.EnumerateObject())
+            {
+                if (property.Value.ValueKind == JsonValueKind.String && property.Value.GetString() is { } free)
+                {
+                    indicators.AddRange(FreetextIndicators.Extract(free));
+                }
+            }
+
+            indicators = [.. indicators.Distinct()];
+        }
+
+        var referenceText = List(fields[IncidentColumn.ReferenceText], FeedColumns.ReferenceText, limits, errors, warnings);
         if (indicators.Count > limits.MaxIndicatorsPerRecord)
         {
             errors.Add($"{indicators.Count} indicators, more than the limit of {limits.MaxIndicatorsPerRecord}");
         }
 
         var reporter = Text(fields[IncidentColumn.Reporter], FeedColumns.Reporter, limits, errors);
-        var kind = Text(fields[IncidentColumn.Kind], FeedColumns.Kind, limits, errors);
         var summary = Text(fields[IncidentColumn.Summary], FeedColumns.Summary, limits, errors);
         var mitigation = fields[IncidentColumn.Mitigation] is { ValueKind: JsonValueKind.True } ? "true"
             : fields[IncidentColumn.Mitigation] is { ValueKind: JsonValueKind.False } ? null
@@ -116,13 +172,14 @@ internal static class JsonFeedParser
             return new FeedRejection(location, string.Join("; ", errors), string.IsNullOrEmpty(recordId) ? null : recordId, JsonText.Raw(record));
         }
 
-        return new FeedRecord(location, recordId!)
+        return new FeedRecord(location, recordId)
         {
             ReportedAt = reportedAt,
             Reporter = FeedFieldParsing.NullIfEmpty(reporter),
             Kind = FeedFieldParsing.NormalizeKind(kind),
             RequestRefs = requestRefs,
             Indicators = indicators,
+            ReferenceText = referenceText,
             Summary = FeedFieldParsing.NullIfEmpty(summary),
             HasFindings = hasFindings,
             HasEvidence = hasEvidence,
@@ -177,12 +234,16 @@ internal static class JsonFeedParser
         return items;
     }
 
-    private static List<RawIndicator> IndicatorList(JsonElement? value, FeedLimits limits, List<string> errors, List<string> warnings)
+    private static List<RawIndicator> IndicatorList(JsonElement? value, FeedLimits limits, List<string> errors, List<string> warnings, IndicatorType? rowType)
     {
         const string field = FeedColumns.Indicators;
         if (value is not { ValueKind: JsonValueKind.Array } array)
         {
-            return FeedFieldParsing.SplitList(Text(value, field, limits, errors)).ConvertAll(item => new RawIndicator(item));
+            var text = Text(value, field, limits, errors);
+            // A URL may hold ';', so a URL is one value.
+            return rowType == IndicatorType.Url
+                ? (string.IsNullOrEmpty(text) ? [] : [new RawIndicator(text, rowType)])
+                : FeedFieldParsing.SplitList(text).ConvertAll(item => new RawIndicator(item, rowType));
         }
 
         var indicators = new List<RawIndicator>();
@@ -193,7 +254,8 @@ internal static class JsonFeedParser
             if (element.ValueKind == JsonValueKind.Object)
             {
                 var type = JsonText.Property(element, "type") is { } t ? JsonText.Scalar(t) : null;
-                var text = JsonText.Property(element, "value") is { } v ? JsonText.Scalar(v) : null;
+                // OTX pulses list {"indicator": ..., "type": ...}; ThreatFox {"ioc": ...}.
+                var text = (JsonText.Property(element, "value") ?? JsonText.Property(element, "indicator") ?? JsonText.Property(element, "ioc")) is { } v ? JsonText.Scalar(v) : null;
                 if (string.IsNullOrWhiteSpace(text))
                 {
                     warnings.Add($"{where} ignored: it has no \"value\"");
@@ -208,9 +270,15 @@ internal static class JsonFeedParser
                 IndicatorType? hint = null;
                 if (!string.IsNullOrWhiteSpace(type))
                 {
-                    if (IndicatorTypes.TryParse(type, out var parsed))
+                    var verdict = FeedIndicatorTypes.Read(type, out var parsed);
+                    if (verdict == FeedIndicatorTypes.Verdict.Known)
                     {
                         hint = parsed;
+                    }
+                    else if (verdict == FeedIndicatorTypes.Verdict.Unsupported)
+                    {
+                        warnings.Add($"{where}: indicator type '{FeedFieldParsing.Shorten(type)}' is not one this system matches; the value was not read");
+                        continue;
                     }
                     else
                     {
@@ -224,7 +292,7 @@ internal static class JsonFeedParser
 
             if (ListItem(element, where, "an indicator", limits, errors, warnings) is { } item)
             {
-                indicators.Add(new RawIndicator(item));
+                indicators.Add(new RawIndicator(item, rowType));
             }
         }
 

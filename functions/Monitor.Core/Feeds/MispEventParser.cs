@@ -68,6 +68,7 @@ internal static class MispEventParser
 
         var any = headerProblems.Count > 0;
         var warned = new HashSet<EventHeader>();
+        var skipped = new Dictionary<string, int>(StringComparer.Ordinal);
         bool reached;
         await using (var stream = await source.OpenAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -87,6 +88,11 @@ internal static class MispEventParser
             throw new FeedFormatException("no MISP event: neither \"Event\", \"Attribute\", \"Object\" nor \"response\" holds attributes", "$");
         }
 
+        if (skipped.Count > 0)
+        {
+            yield return new FeedNotice("$", StixBundleParser.Counted($"{skipped.Values.Sum()} MISP attributes of types that hold no indicator this system matches were not read", skipped));
+        }
+
         // An attribute of a type that holds no indicator is no entry.
         IEnumerable<FeedEntry> AttributeEntries(JsonStreamItem item)
         {
@@ -95,6 +101,12 @@ internal static class MispEventParser
                 ? EmbeddedHeader(item.Value)
                 : headers.GetValueOrDefault(Key(layout, item.Indices)) ?? new EventHeader();
             var eventKey = header.Uuid ?? header.Id ?? (layout is Layout.SearchResult or Layout.EventArray ? $"event-{item.Indices[0]}" : "event");
+
+            if (JsonText.String(item.Value, "type") is { } type && !IsIndicatorType(type)
+                && JsonText.Property(item.Value, "deleted") is not { ValueKind: JsonValueKind.True })
+            {
+                skipped[type] = skipped.GetValueOrDefault(type) + 1;
+            }
 
             // The event's own problems go out once, with its first record.
             var headerWarnings = warned.Add(header) ? header.Warnings : [];

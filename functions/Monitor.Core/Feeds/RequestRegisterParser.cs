@@ -58,7 +58,7 @@ internal static partial class RequestRegisterParser
             yield break;
         }
 
-        await foreach (var row in CsvRowReader.ReadAsync(source, Columns, limits, cancellationToken).ConfigureAwait(false))
+        await foreach (var row in CsvRowReader.ReadAsync(source, Columns, CsvLayout.Register, limits, cancellationToken).ConfigureAwait(false))
         {
             yield return row.Rejection ?? Validate(row.Location, row.Values, limits, () => row.Describe(Columns));
         }

@@ -72,6 +72,11 @@ internal static class StixBundleParser
             yield return entry;
         }
 
+        if (assembler.Skipped.Count > 0)
+        {
+            yield return new FeedNotice("$.objects", Counted($"{assembler.Skipped.Values.Sum()} STIX objects of types that hold no indicators were not read", assembler.Skipped));
+        }
+
         // An object can complete no entry yet, or several at once (see BundleAssembler).
         IEnumerable<FeedEntry> Assemble(JsonStreamItem item)
         {
@@ -166,6 +171,10 @@ internal static class StixBundleParser
         }
     }
 
+    /// <summary>"what: type ×count, ..." with the most frequent types first.</summary>
+    internal static string Counted(string what, Dictionary<string, int> counts) =>
+        $"{what}: {string.Join(", ", counts.OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key} ×{c.Value}"))}";
+
     private static string TypeOf(string id) => id.IndexOf("--", StringComparison.Ordinal) is var dash and > 0 ? id[..dash] : id;
 
     private static bool IsBindable(string id) => TypeOf(id) is "indicator" or "observed-data" || Observables.Contains(TypeOf(id));
@@ -224,6 +233,9 @@ internal static class StixBundleParser
         private readonly Dictionary<string, List<Container>> _waiters = new(StringComparer.Ordinal);
         private readonly List<Container> _pending = [];
 
+        /// <summary>Objects of types that are not records, counted by type.</summary>
+        public Dictionary<string, int> Skipped { get; } = new(StringComparer.Ordinal);
+
         public bool TryTake(out FeedEntry entry) => _output.TryDequeue(out entry!);
 
         public void Accept(string location, JsonElement value)
@@ -244,6 +256,7 @@ internal static class StixBundleParser
             if (type is not ("indicator" or "observed-data" or "report" or "sighting") && !Observables.Contains(type))
             {
                 // identity, malware, campaign, relationship, infrastructure, observables without indicators, …
+                Skipped[type] = Skipped.GetValueOrDefault(type) + 1;
                 return;
             }
 

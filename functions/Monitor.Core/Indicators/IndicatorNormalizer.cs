@@ -109,6 +109,10 @@ internal static class IndicatorNormalizer
         }
     }
 
+    /// <summary>A TCP/UDP port: 1 to 5 digits, at most 65535.</summary>
+    private static bool IsPort(ReadOnlySpan<char> text) =>
+        text.Length is >= 1 and <= 5 && CharSets.IsAll(text, CharSets.Decimal) && int.Parse(text, System.Globalization.CultureInfo.InvariantCulture) <= 65535;
+
     private static bool TryDetect(ReadOnlySpan<char> s, ref CharBuilder output, out IndicatorType type, out bool isV6, [NotNullWhen(false)] out string? error)
     {
         type = IndicatorType.Url;
@@ -150,18 +154,31 @@ internal static class IndicatorNormalizer
             var colon = s.IndexOf(':');
             if (s[0] == '[')
             {
-                // "[2001:db8::1]" alone is an address; "[2001:db8::1]:8080" is a host and port.
-                if (s.IndexOf(']') != s.Length - 1)
+                // "[2001:db8::1]" alone is an address, and so is "[2001:db8::1]:8080" (the address a service listens on).
+                var close = s.IndexOf(']');
+                if (close != s.Length - 1 && !(close > 0 && s[close + 1] == ':' && IsPort(s[(close + 2)..])))
                 {
                     return UrlText.TryNormalize(s, ref output, out error);
                 }
 
-                s = s[1..^1];
+                s = s[1..close];
             }
             else if (!s[(colon + 1)..].Contains(':'))
             {
-                // One colon: "host:port". An IPv6 address always has at least two.
+                // One colon: "host:port" (an IPv6 address always has at least two). "192.0.2.1:443" is that address.
+                if (IsPort(s[(colon + 1)..]) && CharSets.IsAll(s[..colon], CharSets.DigitsAndDots))
+                {
+                    type = IndicatorType.Ip;
+                    return TryIpv4(s[..colon], ref output, out error);
+                }
+
                 return UrlText.TryNormalize(s, ref output, out error);
+            }
+            else if (!IpText.TryParseV6(s, out _, out _) && s.LastIndexOf(':') is var last && IsPort(s[(last + 1)..])
+                && !s[..last].Contains("::", StringComparison.Ordinal) && IpText.TryParseV6(s[..last], out _, out _))
+            {
+                // "2001:db8:0:0:0:0:0:1:443": nine groups are a full address and a port; with "::" it could be either, so it stays an error.
+                s = s[..last];
             }
 
             type = IndicatorType.Ip;

@@ -61,12 +61,18 @@ public sealed class IncidentIngest(
         var matcher = new RecordMatcher(index, config.Warninglist, _requestIdPattern, options.Value.OverMatchCap);
         var pendingRequests = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var indicators = new List<Indicator>();
+        var usable = 0;
 
-        await foreach (var entry in FeedParsers.ParseIncidentsAsync(feed, format, limits.Value, cancellationToken))
+        await foreach (var entry in FeedParsers.ParseIncidentsAsync(feed, format, limits.Value, config.Sources.SettingsOf(run.Source)?.Format, cancellationToken))
         {
             if (entry is FeedRejection rejection)
             {
                 await ingest.RejectAsync(rejection, cancellationToken);
+                continue;
+            }
+            if (entry is FeedNotice notice)
+            {
+                await ingest.WarnAsync(notice.Location, notice.Message, null, cancellationToken);
                 continue;
             }
             if (entry is not FeedRecord record)
@@ -89,6 +95,12 @@ public sealed class IncidentIngest(
                 await ingest.WarnAsync(record.Location, $"request reference longer than {RequestRegisterParser.MaxRequestIdLength} characters ignored: no request ID is that long", record.RecordId, cancellationToken);
                 requestRefs = [.. requestRefs.Where(StoredText.IsPossibleRequestId)];
             }
+            if (requestRefs.Any(r => !RequestReferences.IsPossible(r)))
+            {
+                // A URL, an ATT&CK or a CVE ID in a reference field is not a request: it must not make a pending event.
+                await ingest.WarnAsync(record.Location, $"reference ignored, not a request ID (a URL, or a CVE, CWE, CAPEC or ATT&CK-catalogue ID): {string.Join(", ", requestRefs.Where(r => !RequestReferences.IsPossible(r)).Select(r => StoredText.Truncate(r, 100)))}", record.RecordId, cancellationToken);
+                requestRefs = [.. requestRefs.Where(RequestReferences.IsPossible)];
+            }
             indicators.Clear();
             foreach (var raw in record.Indicators)
             {
@@ -105,6 +117,10 @@ public sealed class IncidentIngest(
                 {
                     await ingest.WarnAsync(record.Location, $"indicator '{StoredText.Truncate(raw.Value, 200)}' skipped: {error}", record.RecordId, cancellationToken);
                 }
+            }
+            if (indicators.Count > 0 || requestRefs.Count > 0 || record.ReferenceText.Count > 0)
+            {
+                usable++;
             }
             var outcome = matcher.Match(requestRefs, record.Summary is null ? record.ReferenceText : record.ReferenceText.Append(record.Summary), indicators);
             if (only is not null)
@@ -125,11 +141,24 @@ public sealed class IncidentIngest(
             }
             if (record.ReportedAt is not { } reportedAt)
             {
-                await ingest.RejectAsync(record.Location, $"record matches request {outcome.Matches[0].RequestId} but has no reported_at timestamp to place it on the timeline", record.RecordId, null, warning: false, cancellationToken);
-                continue;
+                // Only a record that can move an SLA clock needs its own time; anything else is related activity at the file's time.
+                var reporterParty = config.Sources.PartyOf(record.Reporter, run.Source);
+                var kind = record.Kind ?? EventKinds.Unspecified;
+                if (outcome.Matches.FirstOrDefault(m => m.Request is not { } r || EventKinds.EffectOf(kind, reporterParty, r.RequestingParty, r.RespondingParty) == EventEffects.Timeline) is { } clockMatch)
+                {
+                    var why = clockMatch.Request is null ? "references a request not registered yet" : "would move its SLA clocks";
+                    await ingest.RejectAsync(record.Location, $"record matches request {clockMatch.RequestId} and {why}, but has no reported_at time to place it on the timeline", record.RecordId, null, warning: false, cancellationToken);
+                    continue;
+                }
+                reportedAt = run.BlobLastModified;
+                await ingest.WarnAsync(record.Location, $"record has no time: its match to {outcome.Matches[0].RequestId} is kept as related activity at the file's time ({reportedAt:yyyy-MM-ddTHH:mm:ssZ})", record.RecordId, cancellationToken);
             }
             counters.MatchedRecords++;
             await WriteMatchesAsync(ingest, record, reportedAt, outcome, config, pendingRequests, cancellationToken);
+        }
+        if (counters.Records > 0 && usable == 0)
+        {
+            await ingest.WarnAsync("file", $"{counters.Records} records read, but none holds an indicator or a request reference: nothing in this file can match a request", null, cancellationToken);
         }
         await ingest.Buffer.FlushAsync(cancellationToken);
         if (pendingRequests.Count > 0)

@@ -28,7 +28,8 @@ public sealed class AuditCommandTests
         await test.PushAsync("register.csv", EndToEndTests.Register, FeedKind.Requests);
         await test.PushAsync("feed.csv", EndToEndTests.Feed, FeedKind.Incidents, "liaison-cn");
         await test.PushAsync("feed-copy.csv", EndToEndTests.Feed, FeedKind.Incidents, "liaison-cn");
-        await test.PushAsync("unreadable.csv", "these,columns,name\nno,record,identity\n", FeedKind.Incidents, "liaison-cn");
+        // Nothing but a comment: no header and no data (a file of plain rows would be read by content).
+        await test.PushAsync("unreadable.csv", "# these columns name no record identity\n", FeedKind.Incidents, "liaison-cn");
         await test.Host.RunOnceAsync(AsOf, null, CancellationToken.None);
 
         var audit = await FeedAudit.RunAsync(test.Storage, CancellationToken.None);

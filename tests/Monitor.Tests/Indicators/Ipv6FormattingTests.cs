@@ -47,7 +47,6 @@ public sealed class Ipv6FormattingTests
     [InlineData("fe80::5efe:1.2.3.4")]
     [InlineData("::ffff:0.0.0.0")]
     [InlineData("A:B::C")]
-    [InlineData("1:2:3:4:5:6:7:8:9")]
     [InlineData("1:2:3:4:5:6:7")]
     [InlineData(":1::")]
     [InlineData("1:::2")]

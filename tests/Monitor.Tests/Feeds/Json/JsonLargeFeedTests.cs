@@ -96,7 +96,7 @@ public sealed class JsonLargeFeedTests
                 if (id % 10_000 == 5_000)
                 {
                     Broken++;
-                    _text.Append(separator).Append($$"""{"record_id":"rec-{{id}}","reported_at":"2024-05-01T10:00:00"}""");
+                    _text.Append(separator).Append($$"""{"record_id":"rec-{{id}}","reported_at":"2024-05-01T10:00:00 +01:00"}""");
                 }
                 else
                 {

@@ -46,7 +46,9 @@ public sealed class StixBundleParserTests
     [Fact]
     public async Task Sample_indicator_to_campaign_relationship_skips_the_campaign_and_relationship()
     {
-        var entries = await SampleAsync("indicator-to-campaign-relationship.json");
+        var all = await SampleAsync("indicator-to-campaign-relationship.json");
+        Assert.Contains(all, e => e is FeedNotice { Message: var m } && m.Contains("campaign ×1", StringComparison.Ordinal) && m.Contains("relationship ×1", StringComparison.Ordinal));
+        var entries = all.Where(e => e is not FeedNotice).ToList();
 
         var record = Assert.Single(entries);
         Assert.Equal("indicator--c43a0a05-e8d2-4f64-ae37-3f3fb153f8d9", Assert.IsType<FeedRecord>(record).RecordId);
@@ -351,6 +353,8 @@ public sealed class StixBundleParserTests
     {
         var entries = await StixAsync(Q("{'type':'bundle','objects':[{'type':'identity','id':'identity--1','name':'x'},{'type':'malware','id':'malware--1'}]}"));
 
-        Assert.Empty(entries);
+        // No records, and the run says what it skipped.
+        var notice = Assert.IsType<FeedNotice>(Assert.Single(entries));
+        Assert.Equal("2 STIX objects of types that hold no indicators were not read: identity ×1, malware ×1", notice.Message);
     }
 }
