@@ -12,18 +12,22 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Monitor.Core.Reporting;
 using Monitor.Core.Reporting.OData;
+using Monitor.Core.WebConsole;
 
 namespace Monitor.Cli;
 
 /// <summary>
-/// `monitor serve`: the reporting API and the OData feed (/api/odata/) on 127.0.0.1 with Kestrel, answering like the
-/// HTTP-triggered functions. Like a function key, a key is required on every call (x-functions-key header or ?code=);
-/// without it the answer is 401. The key stands for every role (the function app checks Entra ID roles instead).
+/// `monitor serve`: the reporting API and the OData feed (/api/odata/) on 127.0.0.1 with Kestrel, answering like the HTTP-triggered functions, and the web
+/// console at / (<see cref="ConsoleSite"/>). Like a function key, a key is required on every call (x-functions-key header or
+/// ?code=); without it the answer is 401. A console page opened with the right ?code= also sets a session cookie holding
+/// the key (HttpOnly, SameSite=Strict), so the key is given once: links, the board's refresh and the review page's links
+/// to the API carry the cookie, which is accepted like the header.
 /// </summary>
 public sealed partial class LocalApiServer : IAsyncDisposable
 {
     public const string KeyHeader = "x-functions-key";
     public const string KeyVariable = "MONITOR_API_KEY";
+    public const string SessionCookie = "monitor-session";
 
     private readonly WebApplication _app;
 
@@ -54,8 +58,20 @@ public sealed partial class LocalApiServer : IAsyncDisposable
         var app = builder.Build();
         var logger = (loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger<LocalApiServer>();
         var expected = Encoding.UTF8.GetBytes(key);
+        var console = new ConsoleSite(api);
         app.Run(async context =>
         {
+            if (ConsoleSite.Serves(context.Request.Path.Value ?? "/"))
+            {
+                var page = await ConsoleAsync(console, expected, context, logger);
+                context.Response.StatusCode = page.Status;
+                foreach (var (name, value) in page.Headers)
+                {
+                    context.Response.Headers[name] = value;
+                }
+                await context.Response.WriteAsync(page.Body, context.RequestAborted);
+                return;
+            }
             var answer = await AnswerAsync(api, odata, expected, context, logger);
             context.Response.StatusCode = answer.Status;
             foreach (var (name, value) in answer.Headers)
@@ -100,13 +116,48 @@ public sealed partial class LocalApiServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Why the call is refused (no key, or a wrong one: two different fixes for the caller), or null when its key is right.</summary>
+    private static async Task<ConsoleResponse> ConsoleAsync(ConsoleSite console, byte[] expectedKey, HttpContext context, ILogger logger)
+    {
+        var target = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
+        var path = context.Request.Path.Value ?? "/";
+        if (!ConsoleSite.IsAsset(path))
+        {
+            if (Refusal(context, expectedKey) is not null)
+            {
+                return ConsoleSite.SignInPage(path, wrongKey: context.Request.Query.ContainsKey(ReportingApi.KeyParameter));
+            }
+            if (context.Request.Query.ContainsKey(ReportingApi.KeyParameter))
+            {
+                // The key given once as ?code= is kept for the browser session (no expiry), out of reach of scripts.
+                context.Response.Cookies.Append(SessionCookie, context.Request.Query[ReportingApi.KeyParameter]!,
+                    new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Strict, Path = "/", IsEssential = true });
+            }
+        }
+        try
+        {
+            return await console.HandleAsync(context.Request.Method, target, context.RequestAborted);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogFailed(logger, ex, path);
+            return ConsoleSite.ServerError();
+        }
+    }
+
+    /// <summary>
+    /// Why the call is refused (no key, or a wrong one: two different fixes for the caller), or null when its key is right.
+    /// The key comes from the header, else ?code=, else the console's session cookie, and is compared in constant time.
+    /// </summary>
     private static string? Refusal(HttpContext context, byte[] expected)
     {
         string? given = context.Request.Headers[KeyHeader];
         if (string.IsNullOrEmpty(given) && context.Request.Query.TryGetValue(ReportingApi.KeyParameter, out var code))
         {
             given = code;
+        }
+        if (string.IsNullOrEmpty(given))
+        {
+            given = context.Request.Cookies[SessionCookie];
         }
         if (string.IsNullOrEmpty(given))
         {

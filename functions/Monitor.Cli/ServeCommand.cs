@@ -20,7 +20,7 @@ internal static class ServeCommand
                 result.AddError("--port must be between 0 and 65535");
             }
         });
-        var command = new Command("serve", $"Serve the reporting API (/api/requests, /api/requests/{{id}}, /api/alerts, /api/reports/{{period}}) and the OData feed (/api/odata/) on 127.0.0.1; every call needs the key (x-functions-key header or ?code=) from ${LocalApiServer.KeyVariable}, or a generated one that is printed") { port };
+        var command = new Command("serve", $"Serve the reporting API (/api/requests, /api/requests/{{id}}, /api/alerts, /api/reports/{{period}}, /api/board, /api/feeds, /api/pulls), the OData feed (/api/odata/) and the web console (/) on 127.0.0.1; every call needs the key (x-functions-key header or ?code=) from ${LocalApiServer.KeyVariable}, or a generated one that is printed") { port };
         command.SetAction(async (parse, ct) =>
         {
             await using var services = LocalHost.CreateServices();
@@ -38,6 +38,7 @@ internal static class ServeCommand
             }
             AnsiConsole.MarkupLineInterpolated($"Try: curl -H '{LocalApiServer.KeyHeader}: <key>' '{server.BaseAddress}api/requests?level=overdue'");
             AnsiConsole.MarkupLineInterpolated($"OData feed (Power BI, Excel): {server.BaseAddress}api/odata/");
+            AnsiConsole.MarkupLineInterpolated($"Web console: {server.BaseAddress}?code=<key> (the key is asked once and kept for the browser session)");
             try
             {
                 await Task.Delay(Timeout.Infinite, ct);

@@ -9,6 +9,7 @@ using Monitor.Core.Pull;
 using Monitor.Core.Reporting;
 using Monitor.Core.Storage;
 using Monitor.Core.Sweep;
+using Monitor.Core.WebConsole;
 using NodaTime;
 
 namespace Monitor.Core;
@@ -34,6 +35,7 @@ public static class MonitorServiceCollectionExtensions
         services.AddMonitorSweep();
         services.AddMonitorDigest();
         services.AddMonitorReporting();
+        services.AddMonitorConsole();
         return services;
     }
 

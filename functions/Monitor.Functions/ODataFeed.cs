@@ -14,7 +14,7 @@ public sealed class ODataFeed(ODataService odata, ApiAccess access)
 {
     [Function(nameof(ODataFeed))]
     public async Task<HttpResponseData> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.OData)] HttpRequestData request, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.Prefix + "/" + ApiRoutes.OData)] HttpRequestData request, CancellationToken cancellationToken)
     {
         var answer = access.Check(request.Principal(), ApiRole.Reader) is { } denial
             ? ODataService.Denied(request.Url, denial)

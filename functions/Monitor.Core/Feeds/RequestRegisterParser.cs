@@ -28,7 +28,8 @@ internal static partial class RequestRegisterParser
     private static readonly int Status = Index(FeedColumns.Status);
     private static readonly int StatusChangedAt = Index(FeedColumns.StatusChangedAt);
 
-    private static readonly string[] Priorities = ["critical", "high", "medium", "low"];
+    /// <summary>The priorities a register may give, most urgent first (the board's filter offers them in this order).</summary>
+    internal static readonly string[] Priorities = ["critical", "high", "medium", "low"];
 
     /// <exception cref="FeedFormatException">
     /// The file is neither a CSV with the required columns nor a JSON array / NDJSON: quarantine the file.

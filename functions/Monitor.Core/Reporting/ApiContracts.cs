@@ -76,14 +76,27 @@ public sealed record TimelineEntryView(
         e.OccurredAt, e.Kind, e.Effect, e.Source, e.RecordId, e.Reporter, e.ReporterParty, e.MatchTypes, e.Summary, e.HasFindings, e.HasEvidence, e.Mitigation);
 }
 
-/// <summary><c>GET /api/requests/{id}</c>: the row, its overall level, clocks, quality and timeline (newest first) at <see cref="AsOf"/>.</summary>
+/// <summary>A Matches row: which value of a record tied it to the request, and how.</summary>
+public sealed record MatchView(string Source, string RecordId, string MatchType, string Indicator, string RequestIndicator, DateTimeOffset? RecordTime)
+{
+    public static MatchView From(MatchEntity m) => new(m.Source, m.RecordId, m.MatchType, m.Indicator, m.RequestIndicator, m.RecordTime);
+}
+
+/// <summary>
+/// <c>GET /api/requests/{id}</c>: the row, its overall level, clocks, quality and timeline (newest first) at <see cref="AsOf"/>,
+/// the matches behind the timeline (what matched, and how), the IANA time zone of each party that has a calendar, and the
+/// request's alerts reached by then (oldest first).
+/// </summary>
 public sealed record RequestDetailAnswer(
     DateTimeOffset AsOf,
     RequestView Request,
     string Level,
     IReadOnlyList<ClockView> Clocks,
     QualityView Quality,
-    IReadOnlyList<TimelineEntryView> Timeline)
+    IReadOnlyList<TimelineEntryView> Timeline,
+    IReadOnlyList<MatchView> Matches,
+    IReadOnlyDictionary<string, string> Zones,
+    IReadOnlyList<AlertView> Alerts)
 {
     /// <summary>
     /// Set when the request's clocks cannot be computed (its responding party has no calendar, its priority no policy
@@ -164,6 +177,71 @@ public sealed record PullStateView(
 
 /// <summary><c>GET /api/pulls</c>: each pulled source's last pull, cursor and last error, by source name.</summary>
 public sealed record PullListAnswer(int Count, IReadOnlyList<PullStateView> Sources);
+/// <summary>One clock on the board as the last sweep stored it; <see cref="SecondsLeft"/> (negative: past due) only while it runs.</summary>
+public sealed record BoardClockView(string Clock, string? Level, DateTimeOffset? DueAt, long? SecondsLeft);
+
+/// <summary>An open request on the board: its worst level and clocks as of the last sweep (<see cref="EvaluatedAt"/>).</summary>
+public sealed record BoardEntryView(
+    string RequestId,
+    string RequestingParty,
+    string RespondingParty,
+    string Category,
+    string Priority,
+    string? Level,
+    string? Summary,
+    DateTimeOffset SubmittedAt,
+    DateTimeOffset? EvaluatedAt,
+    DateTimeOffset? NextDueAt,
+    IReadOnlyList<BoardClockView> Clocks);
+
+/// <summary>
+/// <c>GET /api/board</c>: the open requests that pass the filters, sorted; <see cref="Total"/> open requests in all, and the
+/// parties and categories among them (the filters' choices); each party's IANA time zone; time left counted from <see cref="AsOf"/>.
+/// </summary>
+public sealed record BoardAnswer(
+    DateTimeOffset AsOf,
+    int Count,
+    int Total,
+    IReadOnlyList<string> Parties,
+    IReadOnlyList<string> Categories,
+    IReadOnlyDictionary<string, string> Zones,
+    IReadOnlyList<BoardEntryView> Requests);
+
+/// <summary>A rejected record or a warning of a feed file.</summary>
+public sealed record RejectView(string Location, string Severity, string Reason, string? RecordId)
+{
+    public static RejectView From(RejectEntity r) => new(r.Location, r.Severity, r.Reason, r.RecordId);
+}
+
+/// <summary>A FeedRuns row, with the first of its rejects and warnings (all of them up to the API's cap).</summary>
+public sealed record FeedRunView(
+    string Source,
+    string FeedKind,
+    string BlobName,
+    DateTimeOffset BlobLastModified,
+    string Outcome,
+    string? Format,
+    int Records,
+    int MatchedRecords,
+    int Matches,
+    int Events,
+    int Rejects,
+    int Warnings,
+    string? Error,
+    string? DuplicateOf,
+    DateTimeOffset? CompletedAt,
+    IReadOnlyList<RejectView> Problems)
+{
+    public static FeedRunView From(FeedRunEntity r, IReadOnlyList<RejectView> problems) => new(
+        r.Source, r.FeedKind, r.BlobName, r.BlobLastModified, r.Outcome, r.Format, r.Records, r.MatchedRecords, r.Matches, r.Events,
+        r.Rejects, r.Warnings, r.Error, r.DuplicateOf, r.CompletedAt, problems);
+}
+
+/// <summary>A file set aside whole: quarantined (unreadable) or parked as poison, with why, under <c>quarantine/</c>.</summary>
+public sealed record QuarantineView(string Source, string BlobName, string Outcome, string Reason, DateTimeOffset BlobLastModified);
+
+/// <summary><c>GET /api/feeds</c>: the newest feed runs (the ledger), and every file in quarantine with its reason.</summary>
+public sealed record FeedsAnswer(int Count, int Total, IReadOnlyList<FeedRunView> Runs, IReadOnlyList<QuarantineView> Quarantine);
 
 /// <summary>The body of every error answer.</summary>
 internal sealed record ApiError(string Error, int Status);
@@ -179,6 +257,8 @@ internal sealed record ApiError(string Error, int Status);
 [JsonSerializable(typeof(RequestDetailAnswer))]
 [JsonSerializable(typeof(AlertListAnswer))]
 [JsonSerializable(typeof(PullListAnswer))]
+[JsonSerializable(typeof(BoardAnswer))]
+[JsonSerializable(typeof(FeedsAnswer))]
 [JsonSerializable(typeof(ApiError))]
 [JsonSerializable(typeof(string))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext

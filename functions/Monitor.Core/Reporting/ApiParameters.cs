@@ -30,6 +30,42 @@ public sealed record RequestQuery(string Id, Instant? AsOf)
     }
 }
 
+/// <summary>How <c>GET /api/board</c> orders the requests.</summary>
+public enum BoardSort
+{
+    /// <summary>By the earliest due instant of a running clock (none last), then request ID.</summary>
+    Due,
+    /// <summary>By request ID.</summary>
+    Id,
+}
+
+/// <summary><c>GET /api/board</c>: the open requests, each filter optional (party = responding party; level = the worst level).</summary>
+public sealed record BoardQuery(string? Party, string? Level, string? Category, string? Priority, BoardSort Sort)
+{
+    public const int MaxCategoryLength = 200;
+
+    internal static BoardQuery Parse(ApiParameters parameters)
+    {
+        parameters.Allow("party", "level", "category", "priority", "sort");
+        var category = parameters.Category("category");
+        var sort = parameters.OneOf("sort", ["due", "id"]) is "id" ? BoardSort.Id : BoardSort.Due;
+        return new(parameters.Party("party"), parameters.Level("level"), category, parameters.OneOf("priority", Feeds.RequestRegisterParser.Priorities), sort);
+    }
+}
+
+/// <summary><c>GET /api/feeds</c>: the newest <see cref="Limit"/> runs, of one source or all.</summary>
+public sealed record FeedsQuery(string? Source, int Limit)
+{
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 1000;
+
+    internal static FeedsQuery Parse(ApiParameters parameters)
+    {
+        parameters.Allow("source", "limit");
+        return new(parameters.Source("source"), parameters.Count("limit", 1, MaxLimit) ?? DefaultLimit);
+    }
+}
+
 /// <summary><c>GET /api/alerts</c>: the alerts reached in [<see cref="From"/>, <see cref="To"/>).</summary>
 public sealed record AlertsQuery(Instant From, Instant To)
 {
@@ -59,7 +95,7 @@ public sealed record PullsQuery(string? Source)
     internal static PullsQuery Parse(ApiParameters parameters)
     {
         parameters.Allow("source");
-        return new(parameters.Source("source"));
+        return new(parameters.PulledSource("source"));
     }
 }
 
@@ -173,14 +209,29 @@ internal sealed partial class ApiParameters
         : PartyPattern().IsMatch(party) ? party.ToUpperInvariant()
         : throw new ApiParameterException($"{name}: {Quote(party)} is not a party code (letters, digits, '-' or '_', at most 32, e.g. CN)");
 
-    /// <summary>A source name as sources.json and the drop zone spell it (compared lower case).</summary>
-    public string? Source(string name) => Text(name) is not { } source ? null
+    /// <summary>A pulled source's name as sources.json spells it (compared lower case, as PullState keys it).</summary>
+    public string? PulledSource(string name) => Text(name) is not { } source ? null
         : source.Length <= 64 && source.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') ? source.ToLowerInvariant()
         : throw new ApiParameterException($"{name}: {Quote(source)} is not a source name (letters, digits, '-', '_' or '.', at most 64)");
 
     public string? Level(string name) => Text(name) is not { } text ? null
         : ClockLevels.TryParse(text, out var level) && !text.Any(char.IsWhiteSpace) ? ClockLevels.Name(level)
         : throw new ApiParameterException($"{name}: {Quote(text)} is not a level ({string.Join(", ", Enum.GetValues<ClockLevel>().Select(ClockLevels.Name))})");
+
+    /// <summary>A request category: stored lower case, at most <see cref="BoardQuery.MaxCategoryLength"/> characters.</summary>
+    public string? Category(string name) => Text(name) is not { } text ? null
+        : text.Length <= BoardQuery.MaxCategoryLength && !text.Any(char.IsControl) ? text.ToLowerInvariant()
+        : throw new ApiParameterException($"{name}: a category has at most {BoardQuery.MaxCategoryLength} characters and no control characters");
+
+    /// <summary>A feed source: the folder name under incidents/ (or <c>requests</c> for registers).</summary>
+    public string? Source(string name) => Text(name) is not { } text ? null
+        : text.Length <= 200 && !text.Any(c => char.IsControl(c) || c is '/' or '\\') ? text
+        : throw new ApiParameterException($"{name}: {Quote(text)} is not a source name (a folder name: at most 200 characters, no '/', '\\' or control characters)");
+
+    /// <summary>A whole number in [<paramref name="min"/>, <paramref name="max"/>].</summary>
+    public int? Count(string name, int min, int max) => Text(name) is not { } text ? null
+        : int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value >= min && value <= max ? value
+        : throw new ApiParameterException($"{name}: {Quote(text)} is not a whole number from {min} to {max}");
 
     /// <summary>One of <paramref name="allowed"/> (lower case), whatever the case given.</summary>
     public string? OneOf(string name, IReadOnlyList<string> allowed) => Text(name) is not { } text ? null
@@ -216,5 +267,5 @@ internal sealed partial class ApiParameters
     }
 
     /// <summary>The parameter's value; an empty value counts as not given.</summary>
-    private string? Text(string name) => _values.TryGetValue(name, out var text) && text.Length > 0 ? text : null;
+    internal string? Text(string name) => _values.TryGetValue(name, out var text) && text.Length > 0 ? text : null;
 }

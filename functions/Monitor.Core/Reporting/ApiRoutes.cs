@@ -14,6 +14,8 @@ public static class ApiRoutes
     public const string Pulls = "pulls";
     /// <summary>The OData feed: its service root and everything below it, answered by <see cref="OData.ODataService"/>.</summary>
     public const string OData = "odata/{*path}";
+    public const string Board = "board";
+    public const string Feeds = "feeds";
 }
 
 /// <summary>One route: a template from <see cref="ApiRoutes"/> and how the API answers it.</summary>

@@ -39,15 +39,20 @@ public sealed record ApiResponse(int Status, string ContentType, string Body, IR
 /// <item><c>GET /api/reports/{period}?format=json|csv|html|pdf&amp;asOf=&amp;lang=&amp;file=</c>: computes the period's report (writes nothing) and returns it, one of its CSV files or the HTML pack; pdf returns the PDF stored by the last `monitor report`.</item>
 /// <item><c>POST /api/reports/{period}</c>: the same, and replaces the period's PeriodStats rows.</item>
 /// <item><c>GET /api/pulls?source=</c>: each pulled source's last pull, cursor and last error.</item>
+/// <item><c>GET /api/board?party=&amp;level=&amp;category=&amp;priority=&amp;sort=due|id</c>: the open requests with their clocks as the last sweep stored them, and the time left.</item>
+/// <item><c>GET /api/feeds?source=&amp;limit=</c>: the newest feed runs with their rejects and warnings, and the quarantine.</item>
 /// </list>
 /// </remarks>
 public sealed class ReportingApi(
     MonitorStorage storage,
     RequestStore requests,
     RequestEventStore requestEvents,
+    MatchStore matches,
     AlertStore alertStore,
     PullStateStore pullStates,
     AlertDeliveryStore deliveries,
+    FeedRunStore feedRuns,
+    RejectStore rejects,
     ReportService reports,
     MonitorConfiguration configuration,
     IClock clock)
@@ -60,6 +65,8 @@ public sealed class ReportingApi(
 
     /// <summary>The level of a request whose clocks cannot be computed (see <see cref="RequestDetailAnswer.NotEvaluated"/>).</summary>
     public const string NotEvaluatedLevel = "not-evaluated";
+    /// <summary>The most rejects and warnings <c>GET /api/feeds</c> lists per run (the run's counts give the totals).</summary>
+    public const int MaxProblemsPerRun = 100;
 
     /// <summary>The routes, in the order the 404 answer lists them.</summary>
     private static readonly ApiRoute[] Routes =
@@ -86,6 +93,10 @@ public sealed class ReportingApi(
             }
             return Render(query, await api.ReportAsync(query, ct));
         }),
+        new(ApiRoutes.Board, static async (api, _, parameters, ct) =>
+            ApiResponse.Json(await api.BoardAsync(BoardQuery.Parse(parameters), ct), ApiJsonContext.Api.BoardAnswer)),
+        new(ApiRoutes.Feeds, static async (api, _, parameters, ct) =>
+            ApiResponse.Json(await api.FeedsAsync(FeedsQuery.Parse(parameters), ct), ApiJsonContext.Api.FeedsAnswer)),
         new(ApiRoutes.Pulls, static async (api, _, parameters, ct) =>
             ApiResponse.Json(await api.PullsAsync(PullsQuery.Parse(parameters), ct), ApiJsonContext.Api.PullListAnswer)),
         new(ApiRoutes.Report, static async (api, values, parameters, ct) =>
@@ -166,6 +177,8 @@ public sealed class ReportingApi(
         }
         var events = await requestEvents.AllAsync(query.Id, cancellationToken);
         var config = await configuration.LoadAsync(cancellationToken);
+        var matchRows = await matches.ForRequestAsync(query.Id, cancellationToken);
+        var alerts = await alertStore.ForRequestAsync(query.Id, Instant.FromDateTimeOffset(row.SubmittedAt), asOf + Duration.Epsilon, cancellationToken);
         RequestAssessment assessment;
         try
         {
@@ -178,7 +191,10 @@ public sealed class ReportingApi(
             var quality = QualityRubric.Score(row, events, asOf);
             return new RequestDetailAnswer(asOf.ToDateTimeOffset(), RequestView.From(row), NotEvaluatedLevel, [],
                 new QualityView(quality.Score, quality.Reasons),
-                [.. events.Where(e => e.OccurredAt <= asOf.ToDateTimeOffset()).Select(TimelineEntryView.From)])
+                [.. events.Where(e => e.OccurredAt <= asOf.ToDateTimeOffset()).Select(TimelineEntryView.From)],
+                [.. matchRows.Where(m => m.RecordTime is not { } t || t <= asOf.ToDateTimeOffset()).Select(MatchView.From)],
+                Zones(config, [row.RequestingParty, row.RespondingParty]),
+                [.. alerts.Where(a => a.ReachedAt <= asOf.ToDateTimeOffset()).OrderBy(a => a.ReachedAt).ThenBy(a => a.AlertId, StringComparer.Ordinal).Select(AlertView.From)])
             {
                 NotEvaluated = $"request {row.RequestId} could not be evaluated: {ex.Message}",
             };
@@ -200,11 +216,96 @@ public sealed class ReportingApi(
                 c.MetAt?.ToDateTimeOffset(),
                 c.Explanation))],
             new QualityView(assessment.Quality.Score, assessment.Quality.Reasons),
-            [.. events.Where(e => e.OccurredAt <= asOf.ToDateTimeOffset()).Select(TimelineEntryView.From)])
+            [.. events.Where(e => e.OccurredAt <= asOf.ToDateTimeOffset()).Select(TimelineEntryView.From)],
+            [.. matchRows.Where(m => m.RecordTime is not { } t || t <= asOf.ToDateTimeOffset()).Select(MatchView.From)],
+            Zones(config, [row.RequestingParty, row.RespondingParty]),
+            [.. alerts.Where(a => a.ReachedAt <= asOf.ToDateTimeOffset()).OrderBy(a => a.ReachedAt).ThenBy(a => a.AlertId, StringComparer.Ordinal).Select(AlertView.From)])
         {
             Deliveries = [.. (await deliveries.ForRequestAsync(row.RequestId, cancellationToken))
                 .OrderBy(d => d.PartitionKey, StringComparer.Ordinal).ThenBy(d => d.RowKey, StringComparer.Ordinal).Select(DeliveryView.From)],
         };
+    }
+
+    /// <summary>
+    /// The open requests that pass the query's filters, with each clock's due instant and the time left from now, as the last sweep
+    /// stored them: the board reads one table query, not every timeline (`GET /api/requests/{id}` evaluates one request at any instant).
+    /// </summary>
+    public async Task<BoardAnswer> BoardAsync(BoardQuery query, CancellationToken cancellationToken)
+    {
+        // Whole seconds: the time left is shown to the minute, and the answer reads better.
+        var asOf = Instant.FromUnixTimeSeconds(Now.ToUnixTimeSeconds()).ToDateTimeOffset();
+        await storage.EnsureCreatedAsync(cancellationToken);
+        var open = await requests.ListAsync(null, null, RequestStatuses.Open, cancellationToken);
+        var config = await configuration.LoadAsync(cancellationToken);
+        var entries = open
+            .Where(r => (query.Party is null || string.Equals(r.RespondingParty, query.Party, StringComparison.OrdinalIgnoreCase))
+                && (query.Level is null || r.Level == query.Level)
+                && (query.Category is null || r.Category == query.Category)
+                && (query.Priority is null || r.Priority == query.Priority))
+            .Select(r => BoardEntry(r, asOf));
+        entries = query.Sort == BoardSort.Due
+            ? entries.OrderBy(e => e.NextDueAt is null).ThenBy(e => e.NextDueAt).ThenBy(e => e.RequestId, StringComparer.Ordinal)
+            : entries.OrderBy(e => e.RequestId, StringComparer.Ordinal);
+        var list = entries.ToList();
+        var parties = open.SelectMany(r => new[] { r.RespondingParty, r.RequestingParty }).Concat(config.Calendars.Keys)
+            .Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal).ToList();
+        return new BoardAnswer(
+            asOf, list.Count, open.Count, parties,
+            [.. open.Select(r => r.Category).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],
+            Zones(config, parties), list);
+    }
+
+    private static BoardEntryView BoardEntry(RequestEntity r, DateTimeOffset asOf)
+    {
+        BoardClockView[] clocks =
+        [
+            Clock(ClockKind.Acknowledgement, r.AckLevel, r.AckDueAt),
+            Clock(ClockKind.Response, r.ResponseLevel, r.ResponseDueAt),
+            Clock(ClockKind.Update, r.UpdateLevel, r.UpdateDueAt),
+        ];
+        var nextDue = clocks.Where(c => c.SecondsLeft is not null).Select(c => c.DueAt).Min();
+        return new BoardEntryView(r.RequestId, r.RequestingParty, r.RespondingParty, r.Category, r.Priority, r.Level, r.Summary, r.SubmittedAt, r.EvaluatedAt, nextDue, clocks);
+
+        BoardClockView Clock(ClockKind kind, string? level, DateTimeOffset? due)
+        {
+            var running = ClockLevels.TryParse(level, out var parsed) && parsed is ClockLevel.Pending or ClockLevel.AtRisk or ClockLevel.Overdue or ClockLevel.Escalated;
+            long? left = running && due is { } d ? (long)Math.Floor((d - asOf).TotalSeconds) : null;
+            return new BoardClockView(ReportService.ClockName(kind), level, due, left);
+        }
+    }
+
+    /// <summary>The newest runs (of one source, or all) with their first rejects and warnings, and every quarantined or poison file.</summary>
+    public async Task<FeedsAnswer> FeedsAsync(FeedsQuery query, CancellationToken cancellationToken)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
+        var all = await feedRuns.AllAsync(cancellationToken).ToListAsync(cancellationToken);
+        var chosen = all.Where(r => query.Source is null || r.Source == query.Source)
+            .OrderByDescending(r => r.BlobLastModified).ThenBy(r => r.BlobName, StringComparer.Ordinal).ToList();
+        var runs = new List<FeedRunView>();
+        foreach (var run in chosen.Take(query.Limit))
+        {
+            var problems = run.Rejects + run.Warnings > 0 && run.ContentHash is { } hash
+                ? await rejects.ForFileAsync(hash, MaxProblemsPerRun, cancellationToken)
+                : [];
+            runs.Add(FeedRunView.From(run, [.. problems.Select(RejectView.From)]));
+        }
+        var quarantine = chosen.Where(r => r.Outcome is FeedOutcomes.Quarantined or FeedOutcomes.Poison)
+            .Select(r => new QuarantineView(r.Source, r.BlobName, r.Outcome, r.Error ?? "", r.BlobLastModified)).ToList();
+        return new FeedsAnswer(runs.Count, chosen.Count, runs, quarantine);
+    }
+
+    /// <summary>The IANA time zone of each party that has a calendar.</summary>
+    private static SortedDictionary<string, string> Zones(ConfigSnapshot config, IEnumerable<string> parties)
+    {
+        var zones = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var party in parties)
+        {
+            if (config.CalendarOf(party) is { } calendar)
+            {
+                zones[party] = calendar.Zone.Id;
+            }
+        }
+        return zones;
     }
 
     /// <summary>The alerts reached in the query's range, by instant reached, then alert ID.</summary>
@@ -255,5 +356,5 @@ public sealed class ReportingApi(
     public Task<byte[]?> StoredPdfAsync(ReportPeriod period, CancellationToken cancellationToken) =>
         reports.ReadPackFileAsync(period.Name, ReportFormats.PdfFile, cancellationToken);
 
-    private Instant Now => clock.GetCurrentInstant();
+    internal Instant Now => clock.GetCurrentInstant();
 }

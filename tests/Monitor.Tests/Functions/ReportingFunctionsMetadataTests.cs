@@ -14,12 +14,14 @@ namespace Monitor.Tests.Functions;
 public sealed class ReportingFunctionsMetadataTests
 {
     [Theory]
-    [InlineData("GetRequests", "requests")]
-    [InlineData("GetRequest", "requests/{id}")]
-    [InlineData("GetAlerts", "alerts")]
-    [InlineData("GetReport", "reports/{period}")]
-    [InlineData("GetPulls", "pulls")]
-    [InlineData("ODataFeed", "odata/{*path}")]
+    [InlineData("GetRequests", "api/requests")]
+    [InlineData("GetRequest", "api/requests/{id}")]
+    [InlineData("GetAlerts", "api/alerts")]
+    [InlineData("GetReport", "api/reports/{period}")]
+    [InlineData("GetBoard", "api/board")]
+    [InlineData("GetFeeds", "api/feeds")]
+    [InlineData("GetPulls", "api/pulls")]
+    [InlineData("ODataFeed", "api/odata/{*path}")]
     public void Each_reporting_route_is_a_GET_left_to_app_service_authentication_and_the_role_check(string function, string route)
     {
         var functions = FunctionsMetadata.Load();
@@ -35,7 +37,7 @@ public sealed class ReportingFunctionsMetadataTests
     public void The_report_recompute_is_a_POST_on_the_report_route_left_to_the_role_check()
     {
         var trigger = FunctionsMetadata.Load()["RecomputeReport"].GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("type").GetString() == "httpTrigger");
-        Assert.Equal(("Anonymous", "reports/{period}"), (trigger.GetProperty("authLevel").GetString(), trigger.GetProperty("route").GetString()));
+        Assert.Equal(("Anonymous", "api/reports/{period}"), (trigger.GetProperty("authLevel").GetString(), trigger.GetProperty("route").GetString()));
         Assert.Equal(["post"], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
     }
 
@@ -47,6 +49,8 @@ public sealed class ReportingFunctionsMetadataTests
             .SelectMany(f => f.GetProperty("bindings").EnumerateArray())
             .Where(b => b.GetProperty("type").GetString() == "httpTrigger")
             .Select(b => b.GetProperty("route").GetString()!)
+            .Where(r => r.StartsWith(ApiRoutes.Prefix + "/", StringComparison.Ordinal))
+            .Select(r => r[(ApiRoutes.Prefix.Length + 1)..])
             .Distinct()
             .ToList();
         // The OData feed's catch-all route is the OData service's, not the router's.

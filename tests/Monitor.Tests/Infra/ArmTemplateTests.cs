@@ -153,8 +153,8 @@ public sealed partial class ArmTemplateTests(CompiledTemplate compiled) : IClass
 
         // The function app's identity reads secrets (Key Vault Secrets User) and resolves references with that identity.
         var (reader, readerTemplate) = Assert.Single(compiled.OfType("Microsoft.Authorization/roleAssignments"),
-            r => ((string?)r.Resource["properties"]!["roleDefinitionId"])!.Contains("variables('keyVaultSecretsUser')", StringComparison.Ordinal));
-        Assert.Equal("4633458b-17de-408a-b874-0445c86b69e6", (string?)readerTemplate["variables"]!["keyVaultSecretsUser"]);
+            r => ((string?)r.Resource["properties"]!["roleDefinitionId"])!.Contains("variables('secretsUser')", StringComparison.Ordinal) && ((string?)r.Resource["properties"]!["principalId"]) == "[parameters('identityPrincipalId')]");
+        Assert.Equal("4633458b-17de-408a-b874-0445c86b69e6", (string?)readerTemplate["variables"]!["secretsUser"]);
         Assert.Equal("[parameters('identityPrincipalId')]", (string?)reader["properties"]!["principalId"]);
         var (site, _) = compiled.Single("Microsoft.Web/sites");
         Assert.Equal("[parameters('identityId')]", (string?)site["properties"]!["keyVaultReferenceIdentity"]);
@@ -284,7 +284,7 @@ public sealed partial class ArmTemplateTests(CompiledTemplate compiled) : IClass
 
         var (site, _) = compiled.Single("Microsoft.Web/sites");
         Assert.Equal("[parameters('identityId')]", (string?)site["properties"]!["keyVaultReferenceIdentity"]);
-        var (_, appTemplate) = compiled.Single("Microsoft.Web/sites/config");
+        var (_, appTemplate) = Assert.Single(compiled.OfType("Microsoft.Web/sites/config"), c => ((string?)c.Resource["name"])!.EndsWith("'appsettings')]", StringComparison.Ordinal));
         var reference = (string?)appTemplate["variables"]!["secretReferences"];
         Assert.Contains("@Microsoft.KeyVault(VaultName={0};SecretName={1})", reference);
         Assert.Contains("parameters('pullSecretSettings')", reference);

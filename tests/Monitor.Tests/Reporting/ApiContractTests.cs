@@ -32,9 +32,12 @@ public sealed class ApiContractTests
                  new ClockView("update", "pending", "", "24x7", 1.0 / 3, 4, null, null, null, [])],
                 new QualityView(null, ["not scored: \"none\""]),
                 [new TimelineEntryView(At, "response", "timeline", "liaison-cn", "CN-1", "CNCERT", "CN", "reference,exact", "text\nline", true, false, "sinkholed"),
-                 new TimelineEntryView(At, "sighting", "related-activity", "cert-x", "S-1", null, null, "", null, null, null, null)]),
+                 new TimelineEntryView(At, "sighting", "related-activity", "cert-x", "S-1", null, null, "", null, null, null, null)],
+                [new MatchView("liaison-cn", "CN-1", "reference", "reference:US-2026-0042", "US-2026-0042", At), new MatchView("", "", "", "", "", null)],
+                new Dictionary<string, string> { ["CN"] = "Asia/Shanghai", ["US"] = "America/New_York" },
+                [new AlertView("A5|response|overdue|0000", "A5", "CN", "US", "investigation", "high", "response", "overdue", "at-risk", 0, At, At.AddDays(1), At, true)]),
             ApiJsonContext.Api.RequestDetailAnswer);
-        Same(new RequestDetailAnswer(At, Empty, "", [], new QualityView(90, []), []), ApiJsonContext.Api.RequestDetailAnswer);
+        Same(new RequestDetailAnswer(At, Empty, "", [], new QualityView(90, []), [], [], new Dictionary<string, string>(), []), ApiJsonContext.Api.RequestDetailAnswer);
         Same(new AlertListAnswer(At, At.AddDays(30), 2,
                 [new AlertView("A5|response|overdue|0000", "A5", "CN", "US", "investigation", "high", "response", "overdue", "at-risk", 0, At, At.AddDays(1), At, true),
                  new AlertView("", "", "", "", "", "", "", "", null, -1, default, default, null, false)]),
@@ -44,6 +47,15 @@ public sealed class ApiContractTests
                     "2026-11-19T10:00:05.000000Z", null, null, 0, "GET https://taxii.example/: HTTP 401 \"x\" <y>", At.AddDays(-1), null),
                  new PullStateView("", "", "", false, null, null, null, 0, 0, null, "\"abc\"", At, 4, null, null, At)]),
             ApiJsonContext.Api.PullListAnswer);
+        Same(new BoardAnswer(At, 1, 3, ["CN", "US"], ["investigation"], new Dictionary<string, string> { ["CN"] = "Asia/Shanghai" },
+                [new BoardEntryView("A5", "US", "CN", "investigation", "high", "at-risk", "<b>x</b>", At, At, At.AddHours(8),
+                    [new BoardClockView("acknowledgement", "at-risk", At.AddHours(8), 28800), new BoardClockView("response", null, null, null)])]),
+            ApiJsonContext.Api.BoardAnswer);
+        Same(new FeedsAnswer(1, 2,
+                [new FeedRunView("liaison-cn", "incidents", "incidents/liaison-cn/a.csv", At, "processed", "csv", 3, 2, 2, 2, 1, 0, null, null, At,
+                    [new RejectView("line 3", "reject", "reported_at 'x' is not a date-time", "R-1")])],
+                [new QuarantineView("cert-x", "incidents/cert-x/b.bin", "quarantined", "not UTF-8 at line 1, byte 0", At)]),
+            ApiJsonContext.Api.FeedsAnswer);
         Same(new ApiError("party: \"' or \\\"x\\\" <> '\" is not a party code", 400), ApiJsonContext.Api.ApiError);
         Same("été <x> \"q\" \u007f", ApiJsonContext.Api.String);
     }
