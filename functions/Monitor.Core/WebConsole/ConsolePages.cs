@@ -237,10 +237,31 @@ internal static class ConsolePages
         return Page("Request " + r.RequestId, "", html.ToString());
     }
 
-    public static ConsoleResponse Feeds(FeedsAnswer answer)
+    public static ConsoleResponse Feeds(FeedsAnswer answer, PullListAnswer pulls)
     {
         var html = new StringBuilder();
         html.Append("<h1>Feeds</h1>");
+        html.Append("<h2 id=\"pulls\">Pulled sources</h2>");
+        if (pulls.Count == 0)
+        {
+            html.Append("<p>No source is pulled (config/sources.json gives no <code>pull</code> block).</p>");
+        }
+        else
+        {
+            html.Append("<table><caption>Each pulled source: its last pull, what it wrote, its cursor and its last error</caption><thead><tr>")
+                .Append("<th scope=\"col\">Source</th><th scope=\"col\">Kind</th><th scope=\"col\">Schedule</th><th scope=\"col\">Last pull</th><th scope=\"col\">Last success</th>")
+                .Append("<th scope=\"col\">Blobs</th><th scope=\"col\">Cursor</th><th scope=\"col\">Failures in a row</th><th scope=\"col\">Last error</th></tr></thead><tbody>");
+            foreach (var p in pulls.Sources)
+            {
+                html.Append("<tr><th scope=\"row\">").Append(E(p.Source)).Append(p.Configured ? "" : " (no longer configured)").Append("</th><td>").Append(E(p.Kind))
+                    .Append("</td><td><code>").Append(E(p.Schedule ?? "")).Append("</code></td><td>").Append(p.LastPullAt is { } at ? Instant(at, []) : "never")
+                    .Append("</td><td>").Append(p.LastSuccessAt is { } ok ? Instant(ok, []) : "never").Append("</td><td class=\"num\">")
+                    .Append(p.LastBlobs.ToString(CultureInfo.InvariantCulture)).Append("</td><td><code>").Append(E(p.Cursor ?? p.HttpETag ?? "")).Append("</code></td><td class=\"num\">")
+                    .Append(p.ConsecutiveFailures.ToString(CultureInfo.InvariantCulture)).Append("</td><td>")
+                    .Append(p.LastError is { } error ? E(error) + (p.LastErrorAt is { } when ? " (" + Instant(when, []) + ")" : "") : "").Append("</td></tr>");
+            }
+            html.Append("</tbody></table>");
+        }
         html.Append("<p>").Append(answer.Count.ToString(CultureInfo.InvariantCulture)).Append(" newest of ")
             .Append(answer.Total.ToString(CultureInfo.InvariantCulture)).Append(" feed runs (one per file version), newest first.</p>");
         html.Append("<h2 id=\"quarantine\">Quarantine</h2>");
@@ -318,10 +339,20 @@ internal static class ConsolePages
         {
             var api = "/" + ApiRoutes.Prefix + "/reports/" + Uri.EscapeDataString(period.Name);
             html.Append("<h2 id=\"pack\">Review pack ").Append(E(period.Name)).Append("</h2>");
-            html.Append("<p>Computed by the reporting API at the moment it is opened (this recomputes the period's statistics).</p><ul>");
-            foreach (var (format, label) in new[] { ("html", "The pack (HTML)"), ("csv", "PeriodStats (CSV)"), ("json", "The whole report (JSON)") })
+            html.Append("<p>Computed by the reporting API from the tables at the moment it is opened (opening it writes nothing). ")
+                .Append("The PDF is the one the last <code>monitor report ").Append(E(period.Name)).Append(" --out DIR</code> printed and stored.</p><ul>");
+            var links = new List<(string Query, string Label)>
             {
-                html.Append("<li><a href=\"").Append(E(api + "?format=" + format)).Append("\">").Append(E(label)).Append("</a></li>");
+                ("format=html&lang=en", "The pack (HTML, English)"),
+                ("format=html&lang=zh", "The pack (HTML, 简体中文)"),
+                ("format=html&lang=both", "The pack (HTML, both languages)"),
+                ("format=pdf", "The pack (PDF)"),
+                ("format=json", "The whole report (JSON)"),
+            };
+            links.AddRange(ReportFormats.CsvFiles.Select(file => ("format=csv&file=" + Uri.EscapeDataString(file), file + " (CSV)")));
+            foreach (var (query, label) in links)
+            {
+                html.Append("<li><a href=\"").Append(E(api + "?" + query)).Append("\">").Append(E(label)).Append("</a></li>");
             }
             html.Append("</ul>");
             html.Append("<iframe class=\"pack\" title=\"Review pack ").Append(E(period.Name)).Append("\" src=\"").Append(E(api + "?format=html")).Append("\"></iframe>");

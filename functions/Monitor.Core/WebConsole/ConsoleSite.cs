@@ -67,7 +67,7 @@ public sealed class ConsoleSite(ReportingApi api)
             {
                 ConsolePage.Board => await BoardAsync(BoardQuery.Parse(parameters), cancellationToken),
                 ConsolePage.Request => await RequestAsync(RequestQuery.Parse(segments[1], parameters), cancellationToken),
-                ConsolePage.Feeds => ConsolePages.Feeds(await api.FeedsAsync(FeedsQuery.Parse(parameters), cancellationToken)),
+                ConsolePage.Feeds => ConsolePages.Feeds(await api.FeedsAsync(FeedsQuery.Parse(parameters), cancellationToken), await api.PullsAsync(new PullsQuery(null), cancellationToken)),
                 _ => ConsolePages.Review(ReviewChoice.Parse(parameters, api.Now)),
             };
         }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Monitor.Core.Reporting;
 using Monitor.Core.Storage;
 using PuppeteerSharp;
 using PuppeteerSharp.Input;
@@ -181,6 +182,8 @@ public sealed class ConsoleBrowserTests(ConsoleScenario scenario, ConsoleBrowser
         var runs = await page.EvaluateExpressionAsync<string>("document.getElementById('runs').nextElementSibling.textContent");
         Assert.Contains("incidents/liaison/events.csv", runs);
         Assert.Contains("reject, line 4", runs);
+        var pulls = await page.EvaluateExpressionAsync<string>("document.getElementById('pulls').nextElementSibling.textContent");
+        Assert.Contains("No source is pulled", pulls);
 
         // The review page, without the key again: pick a period by keyboard, then the pack comes from the API in the frame.
         await page.GoToAsync(Url("review"), WaitUntilNavigation.Load);
@@ -193,7 +196,10 @@ public sealed class ConsoleBrowserTests(ConsoleScenario scenario, ConsoleBrowser
                     return f && f.contentDocument && f.contentDocument.readyState === 'complete' && f.contentDocument.body && f.contentDocument.body.textContent.includes('2026-H2'); }
             """);
         var links = await page.EvaluateExpressionAsync<string[]>("[...document.querySelectorAll('main li a')].map(a => a.getAttribute('href'))");
-        Assert.Equal(["/api/reports/2026-H2?format=html", "/api/reports/2026-H2?format=csv", "/api/reports/2026-H2?format=json"], links);
+        Assert.Equal(
+            [.. new[] { "format=html&lang=en", "format=html&lang=zh", "format=html&lang=both", "format=pdf", "format=json" }
+                .Concat(ReportFormats.CsvFiles.Select(file => "format=csv&file=" + file)).Select(query => "/api/reports/2026-H2?" + query)],
+            links);
         Assert.Empty(watched.Problems);
     }
 
