@@ -1,9 +1,7 @@
 using System.Net;
-using System.Text;
-using System.Text.Json;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
-using Microsoft.Extensions.Configuration;
+using Monitor.Core.Reporting;
 using Monitor.Core.WebConsole;
 
 namespace Monitor.Functions;
@@ -14,7 +12,7 @@ namespace Monitor.Functions;
 /// sign-in before the request reaches the app and passes the caller on in X-MS-CLIENT-PRINCIPAL; the console needs the
 /// Monitor.Operator app role. All rendering is <see cref="ConsoleSite"/>'s, which `monitor serve` hosts too.
 /// </summary>
-public sealed class ConsoleHttp(ConsoleSite console, IConfiguration configuration)
+public sealed class ConsoleHttp(ConsoleSite console, ApiAccess access)
 {
     /// <summary>The site root: an optional segment of length 0 (the Functions host has no empty route template).</summary>
     public const string RootRoute = "{root:maxlength(0)?}";
@@ -58,47 +56,7 @@ public sealed class ConsoleHttp(ConsoleSite console, IConfiguration configuratio
         return response;
     }
 
-    /// <summary>
-    /// Null when the caller holds Monitor.Operator. The platform writes X-MS-CLIENT-PRINCIPAL (replacing any a client sent)
-    /// only while App Service Authentication is on (WEBSITE_AUTH_ENABLED=True); without it the header is not trusted and the
-    /// console is closed.
-    /// </summary>
-    private ConsoleResponse? OperatorDenial(HttpRequestData request)
-    {
-        if (!string.Equals(configuration["WEBSITE_AUTH_ENABLED"], "true", StringComparison.OrdinalIgnoreCase))
-        {
-            return ConsoleSite.Refused(401, "App Service Authentication is not enabled on this app, so no one can be signed in; deploy with infra/ (Entra ID sign-in), or use `monitor serve` locally.");
-        }
-        if (!request.Headers.TryGetValues("X-MS-CLIENT-PRINCIPAL", out var values) || values.FirstOrDefault() is not { Length: > 0 } header)
-        {
-            return ConsoleSite.Refused(401, "Sign in with your organisation's Entra ID account.");
-        }
-        return RolesOf(header).Contains("Monitor.Operator")
-            ? null
-            : ConsoleSite.Refused(403, "The console needs the app role Monitor.Operator; ask an administrator to assign it to you in Entra ID.");
-    }
-
-    /// <summary>The role claims of an Easy Auth client principal (base64 JSON: claims [{typ, val}], role_typ); empty when it is not one.</summary>
-    private static HashSet<string> RolesOf(string principal)
-    {
-        var roles = new HashSet<string>(StringComparer.Ordinal);
-        try
-        {
-            using var json = JsonDocument.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(principal)));
-            var roleType = json.RootElement.TryGetProperty("role_typ", out var typ) ? typ.GetString() : null;
-            foreach (var claim in json.RootElement.GetProperty("claims").EnumerateArray())
-            {
-                var type = claim.GetProperty("typ").GetString();
-                if ((type == roleType || type is "roles" or "http://schemas.microsoft.com/ws/2008/06/identity/claims/role") && claim.GetProperty("val").GetString() is { } role)
-                {
-                    roles.Add(role);
-                }
-            }
-        }
-        catch (Exception ex) when (ex is FormatException or JsonException or InvalidOperationException or KeyNotFoundException)
-        {
-            roles.Clear();
-        }
-        return roles;
-    }
+    /// <summary>Null when the caller holds Monitor.Operator (the shared role check of the API, <see cref="ApiAccess"/>).</summary>
+    private ConsoleResponse? OperatorDenial(HttpRequestData request) =>
+        access.Check(request.Principal(), ApiRole.Operator) is { } denial ? ConsoleSite.Refused(denial.Status, denial.Message) : null;
 }

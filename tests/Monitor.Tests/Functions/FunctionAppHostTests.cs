@@ -52,6 +52,9 @@ public sealed class FunctionAppHostTests : IAsyncLifetime
         // The ones this test knows of must be among them, so an empty scan cannot pass.
         Assert.Contains(typeof(ODataFeed), classes);
         Assert.Contains(typeof(ReportingHttp), classes);
+        Assert.Contains(typeof(ConsoleHttp), classes);
+        Assert.Contains(typeof(PullFeeds), classes);
+        Assert.Contains(typeof(RecordPoisonBlob), classes);
         Assert.Contains(typeof(IngestFeed), classes);
         foreach (var type in classes)
         {
@@ -105,6 +108,22 @@ public sealed class FunctionAppHostTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, (await function.GetRequests(allowed.Request, CancellationToken.None)).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await function.GetRequests(refused.Request, CancellationToken.None)).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_console_needs_the_operator_role()
+    {
+        var function = ActivatorUtilities.CreateInstance<ConsoleHttp>(_host.Services);
+        async Task<HttpResponseData> BoardAsync(string principal) =>
+            await function.ConsoleBoard(new WorkerHttpCall(_host.Services, "GET", new Uri("https://func.example/"), (ApiAccess.PrincipalHeader, principal)).Request, CancellationToken.None);
+
+        var operatorRole = await BoardAsync(Principal("Monitor.Operator"));
+        var reader = await BoardAsync(Principal("Monitor.Reader"));
+
+        Assert.Equal(HttpStatusCode.OK, operatorRole.StatusCode);
+        Assert.Contains("<html", WorkerHttpCall.BodyOf(operatorRole));
+        Assert.Equal(HttpStatusCode.Forbidden, reader.StatusCode);
+        Assert.Contains("Monitor.Operator", WorkerHttpCall.BodyOf(reader));
     }
 
     [Fact]
