@@ -55,6 +55,24 @@ public sealed class ReportingApiFaultTests : IAsyncLifetime
 
     /// <summary>Before: every GET replaced the period's PeriodStats rows.</summary>
     [Fact]
+    public async Task A_report_with_a_request_whose_party_has_no_calendar_names_it_instead_of_500()
+    {
+        await _test.PushAsync("register-ru.csv", """
+            request_id,requesting_party,responding_party,category,priority,submitted_at,summary,indicators
+            REQ-2,US,RU,investigation,high,2026-11-16T10:00:00-05:00,no calendar for RU,
+            """, FeedKind.Requests);
+        await _test.Host.RunOnceAsync(AsOf, null, CancellationToken.None);
+
+        var answer = await Api.HandleAsync("GET", "/api/reports/2026-Q4", CancellationToken.None);
+
+        Assert.Equal(200, answer.Status);
+        using var json = JsonDocument.Parse(answer.Body);
+        var skipped = Assert.Single(json.RootElement.GetProperty("unevaluated").EnumerateArray().ToList());
+        Assert.Equal("REQ-2", skipped.GetProperty("requestId").GetString());
+        Assert.Contains("calendar of party 'RU'", skipped.GetProperty("reason").GetString());
+    }
+
+    [Fact]
     public async Task A_report_GET_writes_nothing_and_a_POST_recomputes_PeriodStats()
     {
         await _test.PushAsync("register-2.csv", """
