@@ -13,7 +13,7 @@ namespace Monitor.Core.Pull;
 /// always verified). Adds the source's Basic or Bearer credentials, read from the app setting the source names, and
 /// waits out 429 / 503 answers for their Retry-After.
 /// </summary>
-public sealed partial class PullHttp(IHttpClientFactory clients, IConfiguration configuration, IOptions<PullOptions> options, RetryDelay delay, ILogger<PullHttp> logger)
+public sealed partial class PullHttp(IHttpClientFactory clients, IConfiguration configuration, IOptions<PullOptions> options, RetryDelay delay, TimeProvider time, ILogger<PullHttp> logger)
 {
     public const string ClientName = "pull";
 
@@ -52,7 +52,7 @@ public sealed partial class PullHttp(IHttpClientFactory clients, IConfiguration 
             {
                 if (response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable && attempt < options.Value.MaxRetries)
                 {
-                    var wait = RetryAfter(response.Headers.RetryAfter) ?? TimeSpan.FromSeconds(Math.Pow(2, attempt));
+                    var wait = RetryAfter(response.Headers.RetryAfter, time.GetUtcNow()) ?? TimeSpan.FromSeconds(Math.Pow(2, attempt));
                     if (wait > options.Value.MaxRetryAfter)
                     {
                         throw new PullException($"GET {Show(url)}: HTTP {(int)response.StatusCode} asks to retry after {wait.TotalSeconds:0} s, more than Pull:MaxRetryAfter ({options.Value.MaxRetryAfter.TotalSeconds:0} s); the next scheduled pull tries again");
@@ -66,11 +66,14 @@ public sealed partial class PullHttp(IHttpClientFactory clients, IConfiguration 
         }
     }
 
-    /// <summary>The wait a Retry-After asks for: seconds, or an HTTP date (null when absent).</summary>
-    internal static TimeSpan? RetryAfter(RetryConditionHeaderValue? header) => header switch
+    /// <summary>
+    /// The wait a Retry-After asks for: seconds, or an HTTP date counted from <paramref name="now"/> (real time, from the
+    /// injected TimeProvider: the server's clock is real, whatever --as-of says). Null when absent.
+    /// </summary>
+    internal static TimeSpan? RetryAfter(RetryConditionHeaderValue? header, DateTimeOffset now) => header switch
     {
         { Delta: { } delta } => delta < TimeSpan.Zero ? TimeSpan.Zero : delta,
-        { Date: { } date } => date - DateTimeOffset.UtcNow is var left && left > TimeSpan.Zero ? left : TimeSpan.Zero,
+        { Date: { } date } => date - now is var left && left > TimeSpan.Zero ? left : TimeSpan.Zero,
         _ => null,
     };
 
