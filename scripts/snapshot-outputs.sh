@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# A before/after snapshot of what users see: pushes the samples as scripts/demo.sh does (--bench: a small feed from the
+# benchmark generator), runs the pipeline once at a fixed instant and writes each output into OUTDIR: requests,
+# explain, matches, audit, rejects, digest, the reporting API, the console's request pages and the review pack.
+# Run timestamps, durations, ETags, temp paths and ports are normalised, so two runs of the same code give identical
+# files and `diff -r BEFORE AFTER` shows only what a change changed. Starts and stops its own Azurite on free ports.
+set -euo pipefail
+
+usage() {
+  echo "usage: scripts/snapshot-outputs.sh OUTDIR [--bench]   (OUTDIR must be empty or missing)" >&2
+  exit 64
+}
+OUTDIR= BENCH=0
+for arg in "$@"; do
+  case $arg in
+    --bench) BENCH=1 ;;
+    -*) usage ;;
+    *) [[ -z $OUTDIR ]] || usage; OUTDIR=$arg ;;
+  esac
+done
+[[ -n $OUTDIR ]] || usage
+mkdir -p "$OUTDIR"
+OUTDIR=$(cd "$OUTDIR" && pwd)
+if [[ -n $(ls -A "$OUTDIR") ]]; then
+  echo "$OUTDIR is not empty: give a new folder, so that no stale file survives into a comparison" >&2
+  exit 64
+fi
+
+cd "$(dirname "$0")/.."
+source scripts/azurite.sh
+AS_OF=2026-11-25T12:00:00Z
+PERIOD=2026-H2   # the half-year that contains AS_OF
+SAMPLE=20        # --bench: the per-request outputs of the first SAMPLE request IDs only
+BENCH_GENERATE=(--size 600KiB --requests 50 --density 0.1 --seed 20261120)   # about 4,000 records, 400 of them match
+export MONITOR_API_KEY=snapshot-key
+
+WORK=$(mktemp -d -t snapshot.XXXXXX)
+RAW=$WORK/raw
+mkdir -p "$RAW"/{explain,matches,api/requests,console/requests,pack}
+SERVE_PID=
+stop_serve() {
+  if [[ -n $SERVE_PID ]] && kill -0 "$SERVE_PID" 2>/dev/null; then
+    kill "$SERVE_PID" 2>/dev/null
+    wait "$SERVE_PID" 2>/dev/null || true
+  fi
+  SERVE_PID=
+}
+cleanup() { stop_serve; stop_azurite; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+started=$SECONDS
+./monitor --help >/dev/null   # restore + build once, before Azurite starts
+if [[ $BENCH == 1 ]]; then
+  dotnet run -c Release --project tests/Monitor.Benchmarks -- generate "${BENCH_GENERATE[@]}" --out "$WORK/bench/feed.csv"
+fi
+since=$(date -u +%s)   # every instant from here to the end of the run is the clock's, not the data's
+start_azurite
+trap cleanup EXIT      # start_azurite set its own EXIT trap
+
+if [[ $BENCH == 1 ]]; then
+  ./monitor push "$WORK/bench/feed.register.csv" --kind requests
+  ./monitor push "$WORK/bench/feed.csv" --kind incidents --source bench
+else
+  ./monitor push samples/requests/register-2026-11.csv --kind requests
+  for dir in samples/incidents/*/; do
+    source=$(basename "$dir")
+    for file in "$dir"*; do
+      ./monitor push "$file" --kind incidents --source "$source"
+    done
+  done
+fi
+
+echo "== monitor run --once --as-of $AS_OF"
+./monitor run --once --as-of "$AS_OF" >"$RAW/run-once.txt" 2>&1
+
+./monitor requests --format json >"$RAW/requests.json"
+./monitor matches --format json >"$RAW/matches/all.json"
+./monitor rejects --format json >"$RAW/rejects.json"
+./monitor audit >"$RAW/audit.txt" 2>&1
+./monitor digest --as-of "$AS_OF" >"$RAW/digest.txt" 2>&1
+mapfile -t ids < <(python3 -c 'import json,sys; print("\n".join(sorted(r["requestId"] for r in json.load(sys.stdin))))' <"$RAW/requests.json")
+if [[ $BENCH == 1 ]]; then
+  ids=("${ids[@]:0:SAMPLE}")
+fi
+echo "== per request: ${#ids[@]} of them"
+for id in "${ids[@]}"; do
+  ./monitor explain "$id" --as-of "$AS_OF" >"$RAW/explain/$id.txt" 2>&1
+  ./monitor matches --request "$id" --format json >"$RAW/matches/$id.json"
+done
+
+echo "== monitor serve"
+port=$(free_port)
+./monitor serve --port "$port" >"$WORK/serve.log" 2>&1 &
+SERVE_PID=$!
+if ! wait_listening "$SERVE_PID" "$port"; then
+  echo "monitor serve did not start; its log:" >&2
+  cat "$WORK/serve.log" >&2
+  exit 1
+fi
+# get PATH FILE: the answer's body into FILE, and its status into api-status.txt (a 404 that became a 200 shows too).
+get() {
+  local status
+  status=$(curl -sS -H "x-functions-key: $MONITOR_API_KEY" -o "$RAW/$2" -w '%{http_code}' "http://127.0.0.1:$port$1")
+  echo "$status $1" >>"$RAW/api-status.txt"
+}
+get /api/requests api/requests.json
+get /api/alerts?from=2026-01-01\&to=2026-12-31 api/alerts.json
+get /api/board api/board.json
+get /api/feeds?limit=1000 api/feeds.json
+get /api/pulls api/pulls.json
+get "/api/reports/$PERIOD?asOf=$AS_OF" "api/report-$PERIOD.json"
+get "/api/reports/$PERIOD?asOf=$AS_OF&format=html&lang=both" "api/report-$PERIOD.html"
+for id in "${ids[@]}"; do
+  get "/api/requests/$id?asOf=$AS_OF" "api/requests/$id.json"
+  get "/requests/$id?asOf=$AS_OF" "console/requests/$id.html"
+done
+stop_serve
+
+echo "== monitor report $PERIOD"
+./monitor report "$PERIOD" --out "$RAW/pack" --lang both --as-of "$AS_OF" >"$RAW/report.txt" 2>&1
+until=$(date -u +%s)
+
+python3 scripts/snapshot-normalise.py "$RAW" "$OUTDIR" --clock "$since" "$until" \
+  --replace "$WORK=<work>" --replace "$PWD=<repo>"
+echo "Snapshot in $OUTDIR ($(find "$OUTDIR" -type f | wc -l) files, $((SECONDS - started)) s)."
