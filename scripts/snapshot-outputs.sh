@@ -47,6 +47,15 @@ stop_serve() {
 }
 cleanup() { stop_serve; stop_azurite; rm -rf "$WORK"; }
 trap cleanup EXIT
+# capture FILE COMMAND...: its output into FILE, its stderr into FILE.stderr and a failing exit status into FILE.exit
+# (each kept only when there is one), so that a command that starts failing shows in the comparison instead of ending it.
+capture() {
+  local file=$RAW/$1 status=0
+  shift
+  "$@" >"$file" 2>"$file.stderr" || status=$?
+  [[ -s $file.stderr ]] || rm "$file.stderr"
+  [[ $status == 0 ]] || echo "exit $status" >"$file.exit"
+}
 
 started=$SECONDS
 ./monitor --help >/dev/null   # restore + build once, before Azurite starts
@@ -56,6 +65,13 @@ fi
 since=$(date -u +%s)   # every instant from here to the end of the run is the clock's, not the data's
 start_azurite
 trap cleanup EXIT      # start_azurite set its own EXIT trap
+
+# The inputs' hashes: if the samples or the generator change, the comparison says so first.
+if [[ $BENCH == 1 ]]; then
+  (cd "$WORK/bench" && sha256sum feed.register.csv feed.csv) >"$RAW/inputs.sha256"
+else
+  find samples -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum >"$RAW/inputs.sha256"
+fi
 
 if [[ $BENCH == 1 ]]; then
   ./monitor push "$WORK/bench/feed.register.csv" --kind requests
@@ -71,21 +87,21 @@ else
 fi
 
 echo "== monitor run --once --as-of $AS_OF"
-./monitor run --once --as-of "$AS_OF" >"$RAW/run-once.txt" 2>&1
+capture run-once.txt ./monitor run --once --as-of "$AS_OF"
 
-./monitor requests --format json >"$RAW/requests.json"
-./monitor matches --format json >"$RAW/matches/all.json"
-./monitor rejects --format json >"$RAW/rejects.json"
-./monitor audit >"$RAW/audit.txt" 2>&1
-./monitor digest --as-of "$AS_OF" >"$RAW/digest.txt" 2>&1
+capture requests.json ./monitor requests --format json
+capture matches/all.json ./monitor matches --format json
+capture rejects.json ./monitor rejects --format json
+capture audit.txt ./monitor audit
+capture digest.txt ./monitor digest --as-of "$AS_OF"
 mapfile -t ids < <(python3 -c 'import json,sys; print("\n".join(sorted(r["requestId"] for r in json.load(sys.stdin))))' <"$RAW/requests.json")
 if [[ $BENCH == 1 ]]; then
   ids=("${ids[@]:0:SAMPLE}")
 fi
 echo "== per request: ${#ids[@]} of them"
 for id in "${ids[@]}"; do
-  ./monitor explain "$id" --as-of "$AS_OF" >"$RAW/explain/$id.txt" 2>&1
-  ./monitor matches --request "$id" --format json >"$RAW/matches/$id.json"
+  capture "explain/$id.txt" ./monitor explain "$id" --as-of "$AS_OF"
+  capture "matches/$id.json" ./monitor matches --request "$id" --format json
 done
 
 echo "== monitor serve"
@@ -117,7 +133,7 @@ done
 stop_serve
 
 echo "== monitor report $PERIOD"
-./monitor report "$PERIOD" --out "$RAW/pack" --lang both --as-of "$AS_OF" >"$RAW/report.txt" 2>&1
+capture report.txt ./monitor report "$PERIOD" --out "$RAW/pack" --lang both --as-of "$AS_OF"
 until=$(date -u +%s)
 
 python3 scripts/snapshot-normalise.py "$RAW" "$OUTDIR" --clock "$since" "$until" \
