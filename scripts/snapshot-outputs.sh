@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A before/after snapshot of what users see: pushes the samples as scripts/demo.sh does (--bench: a small feed from the
+# A before/after snapshot of what users see: pushes the samples as the demo does (--bench: a small feed from the
 # benchmark generator), runs the pipeline once at a fixed instant and writes each output into OUTDIR: requests,
 # explain, matches, audit, rejects, digest, the reporting API, the console's request pages and the review pack.
 # Run timestamps, durations, ETags, temp paths and ports are normalised, so two runs of the same code give identical
@@ -77,13 +77,7 @@ if [[ $BENCH == 1 ]]; then
   ./monitor push "$WORK/bench/feed.register.csv" --kind requests
   ./monitor push "$WORK/bench/feed.csv" --kind incidents --source bench
 else
-  ./monitor push samples/requests/register-2026-11.csv --kind requests
-  for dir in samples/incidents/*/; do
-    source=$(basename "$dir")
-    for file in "$dir"*; do
-      ./monitor push "$file" --kind incidents --source "$source"
-    done
-  done
+  scripts/push-samples.sh
 fi
 
 echo "== monitor run --once --as-of $AS_OF"
