@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Monitor.Core.Ingest;
+using Monitor.Core.Storage;
 
 namespace Monitor.Benchmarks;
 
@@ -90,7 +91,13 @@ public static class IngestFileCommand
         output.WriteLine($"ingest: {run.Outcome} ({run.Format}), {run.Records:N0} records, {run.MatchedRecords:N0} matched, {run.Matches:N0} matches, {run.Events:N0} events, {run.Rejects:N0} rejects, {run.Warnings:N0} warnings in {clock.Elapsed.TotalSeconds:0.0} s ({run.Records / clock.Elapsed.TotalSeconds:N0} records/s, {new FileInfo(file).Length / clock.Elapsed.TotalSeconds / (1 << 20):0.0} MiB/s)");
         output.WriteLine($"storage transactions: {counts.Total:N0} ({counts}); {counts.EntitiesWritten:N0} entities written");
         output.WriteLine($"working set: {startMib:0.0} MiB before the ingest, peak {peakMib:0.0} MiB during it ({(resettable ? "VmHWM reset before the ingest" : "process-lifetime peak: the OS cannot reset it")}); GC heap peak sampled {MemoryMeter.Mib(sampler.PeakManagedBytes):0.0} MiB");
-        output.WriteLine($"outcome={run.Outcome} records={run.Records} seconds={clock.Elapsed.TotalSeconds:0.0} records_per_s={run.Records / clock.Elapsed.TotalSeconds:0} bytes={new FileInfo(file).Length} peak_ws_mib={peakMib:0.0} transactions={counts.Total}");
+        // After the clock stopped: the rows the matches cost (one Matches row per match, an event row only for a clock
+        // event), and what writing just those rows costs at the ceiling, one full transaction per partition.
+        var (ceiling, stored) = await new SideBySide(connection, BenchmarkRun.WriteParallelism()).CeilingAsync(bench, cancellationToken);
+        var rowsPerMatch = run.MatchedRecords == 0 ? 0 : (stored.MatchRows + stored.EventRows) / (double)run.MatchedRecords;
+        output.WriteLine($"rows: {stored.MatchRows:N0} Matches + {stored.EventRows:N0} RequestEvents for {run.MatchedRecords:N0} matched records ({rowsPerMatch:0.000} per matched record)");
+        output.WriteLine($"ceiling: the same rows re-upserted in {ceiling.Transactions?.Total:N0} transactions (one per partition and 100 rows) take {ceiling.Elapsed.TotalSeconds:0.0} s ({ceiling.EntitiesPerSecond:N0} entities/s)");
+        output.WriteLine($"outcome={run.Outcome} records={run.Records} seconds={clock.Elapsed.TotalSeconds:0.0} records_per_s={run.Records / clock.Elapsed.TotalSeconds:0} bytes={new FileInfo(file).Length} peak_ws_mib={peakMib:0.0} transactions={counts.Total} rows_per_match={rowsPerMatch:0.000} ceiling_seconds={ceiling.Elapsed.TotalSeconds:0.0}");
         return run.Outcome == FeedOutcomes.Processed ? 0 : 2;
     }
 

@@ -22,6 +22,15 @@ public sealed record Phase(string Name, long Records, long Entities, TimeSpan El
     public double TransactionsPer1kRecords => Transactions is null || Records == 0 ? double.NaN : Transactions.Total * 1000.0 / Records;
 }
 
+/// <summary>What a pipeline run stored: Matches and RequestEvents rows, and the records stored in Matches alone (related activity) with their rows.</summary>
+public sealed record StoredRows(long MatchRows, long EventRows, long RelatedRecords, long RelatedRows)
+{
+    /// <summary>Rows per request-and-record pair matched: the records with an event row count it and their Matches rows.</summary>
+    public double PerMatch(long matchedPairs) => (MatchRows + EventRows) / (double)matchedPairs;
+
+    public double PerRelatedMatch => RelatedRecords == 0 ? double.NaN : RelatedRows / (double)RelatedRecords;
+}
+
 /// <summary>
 /// The four ways to get a feed into storage, on the same data and the same Azurite: (a) the ceiling, raw batched
 /// upserts of the rows the pipeline wrote; (b) the pipeline, <see cref="FeedIngestor.IngestAsync"/> as the blob
@@ -61,11 +70,15 @@ public sealed class SideBySide(string connectionString, int writeParallelism)
         return (new Phase($"b pipeline ({name})", records, counts.EntitiesWritten, clock.Elapsed, counts, peak) { Cpu = cpu, GcPauses = pauses }, bench, run);
     }
 
-    /// <summary>(a): the Matches and RequestEvents rows of a pipeline run, re-upserted into fresh tables in full batches.</summary>
-    public async Task<Phase> CeilingAsync(BenchStorage pipeline, CancellationToken cancellationToken)
+    /// <summary>
+    /// (a): the Matches and RequestEvents rows of a pipeline run, re-upserted into fresh tables in full batches; also
+    /// returns how many rows each table held (the pipeline's rows per match).
+    /// </summary>
+    public async Task<(Phase Phase, StoredRows Rows)> CeilingAsync(BenchStorage pipeline, CancellationToken cancellationToken, string name = "a ceiling (batched upserts)")
     {
         var batches = new List<(TableClient Table, List<TableTransactionAction> Actions)>();
         long entities = 0;
+        var recordsPerTable = new List<List<(string, object?, object?)>>();
         var created = new List<TableClient>();
         foreach (var source in new[] { pipeline.Storage.Matches, pipeline.Storage.RequestEvents })
         {
@@ -78,6 +91,7 @@ public sealed class SideBySide(string connectionString, int writeParallelism)
                 rows.Add(row);
             }
             entities += rows.Count;
+            recordsPerTable.Add([.. rows.Select(r => (r.PartitionKey, r["Source"], r["RecordId"]))]);
             foreach (var partition in rows.GroupBy(r => r.PartitionKey, StringComparer.Ordinal))
             {
                 foreach (var chunk in partition.Chunk(TableBatchWriter.MaxBatchOperations))
@@ -104,7 +118,10 @@ public sealed class SideBySide(string connectionString, int writeParallelism)
         {
             await table.DeleteAsync(cancellationToken);
         }
-        return new Phase("a ceiling (batched upserts)", 0, entities, clock.Elapsed, counts, peak) { Cpu = cpu, GcPauses = pauses };
+        var eventRecords = recordsPerTable[1].ToHashSet();
+        var related = recordsPerTable[0].Where(m => !eventRecords.Contains(m)).ToList();
+        var stored = new StoredRows(recordsPerTable[0].Count, recordsPerTable[1].Count, related.Distinct().Count(), related.Count);
+        return (new Phase(name, 0, entities, clock.Elapsed, counts, peak) { Cpu = cpu, GcPauses = pauses }, stored);
     }
 
     /// <summary>(c): what a sample function does: the blob as one string, split into lines, one UpsertEntity per record.</summary>
