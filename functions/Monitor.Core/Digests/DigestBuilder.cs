@@ -31,9 +31,6 @@ public sealed record DigestItem(
 
     /// <summary>Set when the clock reaches past the last year its calendar lists holidays for.</summary>
     public string? CalendarWarning { get; init; }
-
-    /// <summary>Why the clock has its level, in the words of `monitor explain` (<see cref="ClockState.ExplainLevelAt"/>).</summary>
-    public string Why { get; init; } = "";
 }
 
 /// <summary>A request the digest could not evaluate (e.g. its calendar is missing), so that it is not silently left out.</summary>
@@ -67,8 +64,8 @@ public enum DigestSource
 /// Finds every clock that is at risk, overdue or escalated at an instant T, without reading every request. A row's
 /// stored levels are its levels at T when it was evaluated at or before T, its next change is after T and the sweep
 /// schedule has no entry for it due by T (new events); then its columns also hold what the digest prints of each clock
-/// (due and escalation instants, calendar, calendar warning, the level sentence), so one query per responding party
-/// and attention level finds them and answers for them. The rows that cannot answer (evaluated after T, a change due by
+/// (due and escalation instants, calendar, calendar warning), so one query per responding party and attention level
+/// finds them and answers for them. The rows that cannot answer (evaluated after T, a change due by
 /// T, marked by the schedule, or written before those columns existed) are recomputed from their timeline at T, so the
 /// digest for T is the same whether the sweep ran at T or not.
 /// </summary>
@@ -78,19 +75,22 @@ public sealed class DigestBuilder(
 {
     private static readonly string[] AttentionLevels = [ClockLevels.Name(ClockLevel.AtRisk), ClockLevels.Name(ClockLevel.Overdue), ClockLevels.Name(ClockLevel.Escalated)];
 
-    /// <summary>The columns the digest reads: the register's that the clock engine needs, and the clock columns.</summary>
+    /// <summary>
+    /// The columns the digest reads: what it prints, the register columns the clock engine needs when the row cannot
+    /// answer, and the columns that say whether it can. Not the level sentences (AckWhy...): the digest does not print
+    /// them, and at 100,000 rows every column read costs (the read is most of the digest's time).
+    /// </summary>
     private static readonly string[] Columns =
     [
-        "PartitionKey", "RowKey",
+        "PartitionKey",
         nameof(RequestEntity.RequestId), nameof(RequestEntity.RequestingParty), nameof(RequestEntity.RespondingParty), nameof(RequestEntity.Category),
         nameof(RequestEntity.Priority), nameof(RequestEntity.SubmittedAt), nameof(RequestEntity.Status), nameof(RequestEntity.StatusChangedAt),
-        nameof(RequestEntity.Level), nameof(RequestEntity.EvaluatedAt), nameof(RequestEntity.NextChangeAt), nameof(RequestEntity.UpdateCycle),
-        nameof(RequestEntity.AckLevel), nameof(RequestEntity.AckDueAt), nameof(RequestEntity.AckEscalateAt), nameof(RequestEntity.AckCalendar),
-        nameof(RequestEntity.AckCalendarWarning), nameof(RequestEntity.AckWhy),
+        nameof(RequestEntity.EvaluatedAt), nameof(RequestEntity.NextChangeAt), nameof(RequestEntity.UpdateCycle),
+        nameof(RequestEntity.AckLevel), nameof(RequestEntity.AckDueAt), nameof(RequestEntity.AckEscalateAt), nameof(RequestEntity.AckCalendar), nameof(RequestEntity.AckCalendarWarning),
         nameof(RequestEntity.ResponseLevel), nameof(RequestEntity.ResponseDueAt), nameof(RequestEntity.ResponseEscalateAt), nameof(RequestEntity.ResponseCalendar),
-        nameof(RequestEntity.ResponseCalendarWarning), nameof(RequestEntity.ResponseWhy),
+        nameof(RequestEntity.ResponseCalendarWarning),
         nameof(RequestEntity.UpdateLevel), nameof(RequestEntity.UpdateDueAt), nameof(RequestEntity.UpdateEscalateAt), nameof(RequestEntity.UpdateCalendar),
-        nameof(RequestEntity.UpdateCalendarWarning), nameof(RequestEntity.UpdateWhy),
+        nameof(RequestEntity.UpdateCalendarWarning),
     ];
 
     public Task<DigestReport> BuildAsync(Instant asOf, CancellationToken cancellationToken) => BuildAsync(asOf, DigestSource.StoredColumns, cancellationToken);
@@ -219,7 +219,7 @@ public sealed class DigestBuilder(
                 continue;
             }
             var cycle = clock.Cycles.Last(c => c.Start <= asOf);
-            yield return Item(row, clock.Kind, cycle.Number, level, cycle.DueAt, cycle.EscalateAt, config.CalendarOf(clock), asOf, clock.CalendarWarning, clock.ExplainLevelAt(asOf));
+            yield return Item(row, clock.Kind, cycle.Number, level, cycle.DueAt, cycle.EscalateAt, config.CalendarOf(clock), asOf, clock.CalendarWarning);
         }
     }
 
@@ -237,11 +237,11 @@ public sealed class DigestBuilder(
             {
                 continue;
             }
-            if (clock.Cycle is not { } cycle || clock.Calendar is null || clock.Why is null || CalendarNamed(clock.Calendar, config) is not { } calendar)
+            if (clock.Cycle is not { } cycle || clock.Calendar is null || CalendarNamed(clock.Calendar, config) is not { } calendar)
             {
                 return null;
             }
-            items.Add(Item(row, clock.Kind, cycle, level, ToInstant(clock.DueAt), ToInstant(clock.EscalateAt), calendar, asOf, clock.CalendarWarning, clock.Why));
+            items.Add(Item(row, clock.Kind, cycle, level, ToInstant(clock.DueAt), ToInstant(clock.EscalateAt), calendar, asOf, clock.CalendarWarning));
         }
         return items;
     }
@@ -249,25 +249,25 @@ public sealed class DigestBuilder(
     private static bool NeedsAttention(ClockLevel level) => level is ClockLevel.AtRisk or ClockLevel.Overdue or ClockLevel.Escalated;
 
     private static DigestItem Item(
-        RequestEntity row, ClockKind kind, int cycle, ClockLevel level, Instant? due, Instant? escalate, BusinessCalendar calendar, Instant asOf, string? warning, string why)
+        RequestEntity row, ClockKind kind, int cycle, ClockLevel level, Instant? due, Instant? escalate, BusinessCalendar calendar, Instant asOf, string? warning)
     {
         Duration? late = due is { } d ? asOf - d : null;
         Duration? lateWorking = due is { } dueAt
             ? (dueAt <= asOf ? calendar.WorkingTimeBetween(dueAt, asOf) : -calendar.WorkingTimeBetween(asOf, dueAt))
             : null;
         return new DigestItem(row.RequestId, row.RequestingParty, row.RespondingParty, row.Category, row.Priority,
-            kind, cycle, level, due, escalate, calendar, late, lateWorking) { CalendarWarning = warning, Why = why };
+            kind, cycle, level, due, escalate, calendar, late, lateWorking) { CalendarWarning = warning };
     }
 
     /// <summary>A clock as the sweep stored it. Acknowledgement and response clocks have one cycle, number 0.</summary>
     private readonly record struct StoredClock(
-        ClockKind Kind, int? Cycle, string? Level, DateTimeOffset? DueAt, DateTimeOffset? EscalateAt, string? Calendar, string? CalendarWarning, string? Why);
+        ClockKind Kind, int? Cycle, string? Level, DateTimeOffset? DueAt, DateTimeOffset? EscalateAt, string? Calendar, string? CalendarWarning);
 
     private static StoredClock[] StoredClocks(RequestEntity r) =>
     [
-        new(ClockKind.Acknowledgement, 0, r.AckLevel, r.AckDueAt, r.AckEscalateAt, r.AckCalendar, r.AckCalendarWarning, r.AckWhy),
-        new(ClockKind.Response, 0, r.ResponseLevel, r.ResponseDueAt, r.ResponseEscalateAt, r.ResponseCalendar, r.ResponseCalendarWarning, r.ResponseWhy),
-        new(ClockKind.Update, r.UpdateCycle, r.UpdateLevel, r.UpdateDueAt, r.UpdateEscalateAt, r.UpdateCalendar, r.UpdateCalendarWarning, r.UpdateWhy),
+        new(ClockKind.Acknowledgement, 0, r.AckLevel, r.AckDueAt, r.AckEscalateAt, r.AckCalendar, r.AckCalendarWarning),
+        new(ClockKind.Response, 0, r.ResponseLevel, r.ResponseDueAt, r.ResponseEscalateAt, r.ResponseCalendar, r.ResponseCalendarWarning),
+        new(ClockKind.Update, r.UpdateCycle, r.UpdateLevel, r.UpdateDueAt, r.UpdateEscalateAt, r.UpdateCalendar, r.UpdateCalendarWarning),
     ];
 
     /// <summary>The calendar a clock was stored with: the built-in 24x7 one or a party's; null when the configuration no longer has it.</summary>

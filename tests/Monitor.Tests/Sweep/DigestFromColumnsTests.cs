@@ -81,7 +81,15 @@ public sealed class DigestFromColumnsTests
         Assert.Contains(items, i => i.CalendarWarning?.StartsWith("calendar GB ", StringComparison.Ordinal) == true);
         Assert.Contains(items, i => i.CalendarWarning?.StartsWith("calendar CN ", StringComparison.Ordinal) == true);
         Assert.Contains(items, i => i.Late != i.LateWorking);
-        Assert.All(items, i => Assert.StartsWith(ClockLevels.Name(i.Level), i.Why, StringComparison.Ordinal));
+
+        // The level sentences on the rows are those of `monitor explain` at the instant the row was evaluated.
+        var explainer = test.Services.GetRequiredService<RequestExplainer>();
+        foreach (var row in (await test.ReadAllAsync<RequestEntity>(StorageNames.RequestsTable)).Where(r => r.AckCalendar is not null))
+        {
+            var explained = await explainer.ExplainAsync(row.RequestId, Instant.FromDateTimeOffset(row.EvaluatedAt!.Value), CancellationToken.None);
+            Assert.Equal(explained!.ClockExplanations.Select(c => c.Why), [row.AckWhy, row.ResponseWhy, row.UpdateWhy]);
+            Assert.Equal(explained.ClockExplanations.Select(c => c.Clock.CalendarName), [row.AckCalendar, row.ResponseCalendar, row.UpdateCalendar]);
+        }
         Assert.Contains(reports.SelectMany(r => r.Problems), p => p.RespondingParty == "FR");
     }
 
