@@ -10,13 +10,7 @@ AS_OF=${AS_OF:-2026-11-25T12:00:00Z}
 ./monitor --help >/dev/null   # restore + build once, before Azurite starts
 start_azurite
 
-./monitor push samples/requests/register-2026-11.csv --kind requests
-for dir in samples/incidents/*/; do
-  source=$(basename "$dir")
-  for file in "$dir"*; do
-    ./monitor push "$file" --kind incidents --source "$source"
-  done
-done
+scripts/push-samples.sh
 
 echo
 echo "== monitor run --once --as-of $AS_OF"

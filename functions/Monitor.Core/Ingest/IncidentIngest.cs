@@ -11,8 +11,8 @@ namespace Monitor.Core.Ingest;
 
 /// <summary>
 /// Reads an incident feed: each record is normalised and matched against the index of open requests, and each match
-/// is stored (Matches, RequestEvents, a dirty mark for the sweep) with deterministic keys, so reading a file twice
-/// writes the same rows.
+/// is stored with deterministic keys, so reading a file twice writes the same rows: Matches always, and RequestEvents
+/// plus a dirty mark for the sweep when the record moves or may move a clock.
 /// </summary>
 public sealed class IncidentIngest(
     MatchStore matches,
@@ -173,6 +173,10 @@ public sealed class IncidentIngest(
         return counters;
     }
 
+    /// <summary>
+    /// Per request matched: one Matches row per reason, carrying the record's timeline columns, and a RequestEvents row
+    /// only when the record moves or may move one of its clocks (timeline or pending). Related activity is stored once.
+    /// </summary>
     private async Task WriteMatchesAsync(IngestRun ingest, FeedRecord record, DateTimeOffset reportedAt, MatchOutcome outcome, ConfigSnapshot config,
         HashSet<string> pendingRequests, CancellationToken cancellationToken)
     {
@@ -181,10 +185,15 @@ public sealed class IncidentIngest(
         // Parsers give the canonical kind already.
         var kind = record.Kind ?? EventKinds.Unspecified;
         var reporterParty = config.Sources.PartyOf(record.Reporter, source);
+        var summary = record.Summary is null ? null : StoredText.Truncate(record.Summary, 2000);
+        var mitigation = record.Mitigation is null ? null : StoredText.Truncate(record.Mitigation, 2000);
         foreach (var group in outcome.Matches.GroupBy(m => m.RequestId, StringComparer.OrdinalIgnoreCase))
         {
             var first = group.First();
             var requestKey = KeyEncoding.RequestKey(first.RequestId);
+            var matchTypes = string.Join(',', group.Select(m => MatchTypes.Name(m.Type)).Distinct());
+            var request = first.Request;
+            var effect = request is null ? EventEffects.Pending : EventKinds.EffectOf(kind, reporterParty, request.RequestingParty, request.RespondingParty);
             foreach (var match in group)
             {
                 ingest.Counters.Matches++;
@@ -202,12 +211,22 @@ public sealed class IncidentIngest(
                     Kind = kind,
                     BlobName = run.BlobName,
                     ContentHash = run.ContentHash!,
+                    MatchTypes = matchTypes,
+                    Reporter = record.Reporter,
+                    ReporterParty = reporterParty,
+                    Summary = summary,
+                    HasFindings = record.HasFindings,
+                    HasEvidence = record.HasEvidence,
+                    Mitigation = mitigation,
                 }, cancellationToken);
             }
 
-            var request = first.Request;
-            var effect = request is null ? EventEffects.Pending : EventKinds.EffectOf(kind, reporterParty, request.RequestingParty, request.RespondingParty);
+            // Events counts timeline entries, wherever they are stored.
             ingest.Counters.Events++;
+            if (effect == EventEffects.RelatedActivity)
+            {
+                continue;
+            }
             if (request is null)
             {
                 ingest.Counters.PendingEvents++;
@@ -216,7 +235,7 @@ public sealed class IncidentIngest(
             await events.AddAsync(ingest.Buffer, new RequestEventEntity
             {
                 PartitionKey = requestKey,
-                RowKey = $"{KeyEncoding.InvertedTicks(reportedAt)}{KeyEncoding.Separator}{KeyEncoding.Compose(source, record.RecordId)}",
+                RowKey = RequestEventStore.RowKeyOf(reportedAt, source, record.RecordId),
                 RequestId = first.RequestId,
                 OccurredAt = reportedAt,
                 Kind = kind,
@@ -226,16 +245,16 @@ public sealed class IncidentIngest(
                 Reporter = record.Reporter,
                 Source = source,
                 RecordId = record.RecordId,
-                Summary = record.Summary is null ? null : StoredText.Truncate(record.Summary, 2000),
-                MatchTypes = string.Join(',', group.Select(m => MatchTypes.Name(m.Type)).Distinct()),
+                Summary = summary,
+                MatchTypes = matchTypes,
                 HasFindings = record.HasFindings,
                 HasEvidence = record.HasEvidence,
-                Mitigation = record.Mitigation is null ? null : StoredText.Truncate(record.Mitigation, 2000),
+                Mitigation = mitigation,
                 BlobName = run.BlobName,
                 ContentHash = run.ContentHash!,
             }, cancellationToken);
 
-            if (request is not null && effect == EventEffects.Timeline)
+            if (request is not null)
             {
                 await schedule.MarkDirtyAsync(ingest.Buffer, request.RequestId, request.PartitionKey, cancellationToken);
             }

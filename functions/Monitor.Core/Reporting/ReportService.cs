@@ -15,7 +15,7 @@ namespace Monitor.Core.Reporting;
 public sealed class ReportService(
     MonitorStorage storage,
     RequestStore requests,
-    RequestEventStore events,
+    RequestTimeline timelines,
     FeedRunStore feedRuns,
     PeriodStatsStore periodStats,
     MonitorConfiguration configuration,
@@ -50,7 +50,7 @@ public sealed class ReportService(
         await Parallel.ForEachAsync(rows, new ParallelOptions { MaxDegreeOfParallelism = options.Value.WriteParallelism, CancellationToken = cancellationToken },
             async (row, ct) =>
             {
-                if (RequestAssessment.TryAssess(row, await events.AllAsync(row.RequestId, ct), config, asOf, out var reason) is { } assessment)
+                if (RequestAssessment.TryAssess(row, await timelines.ReadAsync(row.RequestId, ct), config, asOf, out var reason) is { } assessment)
                 {
                     assessments.Add(assessment);
                 }

@@ -175,9 +175,9 @@ public sealed class ReportingApi(
         {
             return null;
         }
-        var events = await requestEvents.AllAsync(query.Id, cancellationToken);
         var config = await configuration.LoadAsync(cancellationToken);
         var matchRows = await matches.ForRequestAsync(query.Id, cancellationToken);
+        var events = RequestTimeline.Merge(await requestEvents.AllAsync(query.Id, cancellationToken), matchRows);
         var alerts = await alertStore.ForRequestAsync(query.Id, Instant.FromDateTimeOffset(row.SubmittedAt), asOf + Duration.Epsilon, cancellationToken);
         RequestAssessment assessment;
         try

@@ -100,7 +100,11 @@ public sealed class RequestEventEntity : ITableEntity
     public string ContentHash { get; set; } = "";
 }
 
-/// <summary>Matches: PK = request ID, RK = source|record|type|indicator. One row per reason a record matched.</summary>
+/// <summary>
+/// Matches: PK = request ID, RK = source|record|type|indicator. One row per reason a record matched, with the record's
+/// timeline columns: a record that matched only as related activity (it moves no clock) is stored here alone, and the
+/// request's timeline merges these rows with its RequestEvents (see <see cref="RequestTimeline"/>).
+/// </summary>
 public sealed class MatchEntity : ITableEntity
 {
     public string PartitionKey { get; set; } = "";
@@ -121,6 +125,16 @@ public sealed class MatchEntity : ITableEntity
     public string? Kind { get; set; }
     public string BlobName { get; set; } = "";
     public string ContentHash { get; set; } = "";
+
+    // The record's timeline columns, as on its RequestEvents row.
+    /// <summary>Comma-separated match types that tied the record to this request (every reason, not only this row's).</summary>
+    public string? MatchTypes { get; set; }
+    public string? Reporter { get; set; }
+    public string? ReporterParty { get; set; }
+    public string? Summary { get; set; }
+    public bool? HasFindings { get; set; }
+    public bool? HasEvidence { get; set; }
+    public string? Mitigation { get; set; }
 }
 
 /// <summary>FeedRuns: PK = source, RK = inverted blob-version time + version hash. The ingestion audit: one row per blob version.</summary>

@@ -31,11 +31,19 @@ public sealed class RequestEventStore(MonitorStorage storage)
         return timeline;
     }
 
+    /// <summary>The RowKey of a record's event: inverted event ticks first, so a partition reads newest first.</summary>
+    public static string RowKeyOf(DateTimeOffset occurredAt, string source, string recordId) =>
+        $"{KeyEncoding.InvertedTicks(occurredAt)}{KeyEncoding.Separator}{KeyEncoding.Compose(source, recordId)}";
+
     public static SlaEvent ToSlaEvent(RequestEventEntity e) => new(Instant.FromDateTimeOffset(e.OccurredAt), e.Kind, e.ReporterParty, e.RowKey);
 
     /// <summary>Adds an event to a buffered write.</summary>
     public ValueTask AddAsync(WriteBuffer buffer, RequestEventEntity row, CancellationToken cancellationToken) =>
         buffer.AddAsync(Table, row, TableUpdateMode.Replace, cancellationToken);
+
+    /// <summary>Removes events that no longer move or may move a clock: their record stays in Matches, as related activity.</summary>
+    public Task DeleteAsync(IReadOnlyCollection<RequestEventEntity> rows, int parallelism, CancellationToken cancellationToken) =>
+        new TableBatchWriter(parallelism).DeleteAsync(Table, rows, cancellationToken);
 
     /// <summary>Rewrites events whose effect changed (batched per request partition).</summary>
     public Task ReplaceAsync(IReadOnlyCollection<RequestEventEntity> rows, int parallelism, CancellationToken cancellationToken) =>

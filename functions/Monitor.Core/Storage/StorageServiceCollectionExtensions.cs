@@ -52,6 +52,7 @@ internal static class StorageServiceCollectionExtensions
             .AddSingleton<RequestStore>()
             .AddSingleton<RequestEventStore>()
             .AddSingleton<MatchStore>()
+            .AddSingleton<RequestTimeline>()
             .AddSingleton<RejectStore>()
             .AddSingleton<FeedRunStore>()
             .AddSingleton<AlertStore>()

@@ -1,3 +1,4 @@
+using Azure;
 using Azure.Data.Tables;
 
 namespace Monitor.Core.Storage;
@@ -22,6 +23,33 @@ internal sealed class TableBatchWriter(int parallelism)
         var batches = entities.GroupBy(e => e.PartitionKey, StringComparer.Ordinal).SelectMany(partition => Batches(partition, mode)).ToList();
         await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },
             async (batch, ct) => await table.SubmitTransactionAsync(batch, ct));
+        return batches.Count;
+    }
+
+    /// <summary>Deletes the entities (any version); returns the number of transactions submitted.</summary>
+    public async Task<int> DeleteAsync(TableClient table, IReadOnlyCollection<ITableEntity> entities, CancellationToken cancellationToken)
+    {
+        var batches = entities.GroupBy(e => e.PartitionKey, StringComparer.Ordinal)
+            .SelectMany(partition => partition.Chunk(MaxBatchOperations))
+            .Select(chunk => chunk.Select(e => new TableTransactionAction(TableTransactionActionType.Delete, e, ETag.All)).ToList())
+            .ToList();
+        await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },
+            async (batch, ct) =>
+            {
+                try
+                {
+                    await table.SubmitTransactionAsync(batch, ct);
+                }
+                catch (TableTransactionFailedException ex) when (ex.Status == 404)
+                {
+                    // Another writer removed one of them first (a register and a feed resolving the same request): the
+                    // transaction is all or nothing, so delete the rest one by one.
+                    foreach (var action in batch)
+                    {
+                        await table.DeleteEntityAsync(action.Entity.PartitionKey, action.Entity.RowKey, ETag.All, ct);
+                    }
+                }
+            });
         return batches.Count;
     }
 

@@ -134,7 +134,7 @@ public sealed record RequestExplanation(
 /// shared with the HTTP API. Read-only: it computes from the timeline and writes nothing.
 /// </summary>
 public sealed class RequestExplainer(
-    MonitorStorage storage, RequestStore requests, RequestEventStore requestEvents, AlertDeliveryStore deliveries, MonitorConfiguration configuration)
+    MonitorStorage storage, RequestStore requests, RequestTimeline timelines, AlertDeliveryStore deliveries, MonitorConfiguration configuration)
 {
     /// <returns>The explanation, or null when no request has this ID.</returns>
     /// <exception cref="SlaConfigurationException">No policy rule or calendar fits the request.</exception>
@@ -149,7 +149,7 @@ public sealed class RequestExplainer(
         }
         var config = await configuration.LoadAsync(cancellationToken);
         // Oldest first, as the explanation reads.
-        List<RequestEventEntity> events = [.. (await requestEvents.AllAsync(row.RequestId, cancellationToken)).OrderBy(e => e.OccurredAt).ThenBy(e => e.RowKey, StringComparer.Ordinal)];
+        List<RequestEventEntity> events = [.. (await timelines.ReadAsync(row.RequestId, cancellationToken)).OrderBy(e => e.OccurredAt).ThenBy(e => e.RowKey, StringComparer.Ordinal)];
         // The same events the sweep feeds the engine: Effect = timeline.
         var timeline = events.Where(e => e.Effect == EventEffects.Timeline).Select(RequestEventStore.ToSlaEvent).ToList();
         return Explain(row, events, timeline, asOf, config) with { Deliveries = await deliveries.ForRequestAsync(row.RequestId, cancellationToken) };

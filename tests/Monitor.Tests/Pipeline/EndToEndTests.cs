@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Monitor.Core.Ingest;
 using Monitor.Core.Storage;
 using Monitor.Tests.Infrastructure;
@@ -57,21 +58,34 @@ public sealed class EndToEndTests : IAsyncLifetime
             ],
             matches.Select(Describe).Order(StringComparer.Ordinal));
 
+        // RequestEvents holds the records that move a clock; R3, related activity, is stored once, in Matches.
         var events = await _test.ReadAllAsync<RequestEventEntity>(StorageNames.RequestEventsTable);
+        static string DescribeEvent(RequestEventEntity e) => $"{e.RequestId} {e.RecordId} {e.Kind} {e.Effect} {e.ReporterParty ?? "-"} {e.OccurredAt.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}";
         Assert.Equal(
             [
                 "T-100 R1 acknowledgement timeline CN 2026-11-16T02:00:00Z",
                 "T-100 R2 status-update timeline US 2026-11-18T12:00:00Z",
-                "T-100 R3 indicator related-activity - 2026-11-18T00:00:00Z",
                 "T-100 R4 response timeline CN 2026-11-18T01:00:00Z",
                 "T-200 R2 status-update timeline US 2026-11-18T12:00:00Z",
-                "T-200 R3 indicator related-activity - 2026-11-18T00:00:00Z",
             ],
-            events.Select(e => $"{e.RequestId} {e.RecordId} {e.Kind} {e.Effect} {e.ReporterParty ?? "-"} {e.OccurredAt.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}").Order(StringComparer.Ordinal));
+            events.Select(DescribeEvent).Order(StringComparer.Ordinal));
         Assert.All(events, e => Assert.False(e.Pending));
-        // Newest first within a request's partition.
-        var t100 = events.Where(e => e.RequestId == "T-100").OrderBy(e => e.RowKey, StringComparer.Ordinal).Select(e => e.RecordId);
-        Assert.Equal(["R2", "R4", "R3", "R1"], t100);
+
+        // The timeline the API and explain show merges both tables: the same entries as when every match had an event row.
+        var timelines = _test.Services.GetRequiredService<RequestTimeline>();
+        var t100 = await timelines.ReadAsync("T-100", CancellationToken.None);
+        Assert.Equal(
+            [
+                "T-100 R2 status-update timeline US 2026-11-18T12:00:00Z",
+                "T-100 R4 response timeline CN 2026-11-18T01:00:00Z",
+                "T-100 R3 indicator related-activity - 2026-11-18T00:00:00Z",
+                "T-100 R1 acknowledgement timeline CN 2026-11-16T02:00:00Z",
+            ],
+            t100.Select(DescribeEvent));
+        var related = Assert.Single(t100, e => e.RecordId == "R3");
+        Assert.Equal(("cidr", "liaison-cn", RequestEventStore.RowKeyOf(related.OccurredAt, "liaison-cn", "R3")), (related.MatchTypes, related.Source, related.RowKey));
+        Assert.Equal(["T-200 R2 status-update timeline US 2026-11-18T12:00:00Z", "T-200 R3 indicator related-activity - 2026-11-18T00:00:00Z"],
+            (await timelines.ReadAsync("T-200", CancellationToken.None)).Select(DescribeEvent));
 
         var requests = (await _test.ReadAllAsync<RequestEntity>(StorageNames.RequestsTable)).OrderBy(r => r.RequestId).ToList();
         Assert.Equal(["CN|T-100", "US|T-200"], requests.Select(r => $"{r.PartitionKey}|{r.RowKey}"));

@@ -110,6 +110,35 @@ public sealed class IngestReliabilityTests
     }
 
     [Fact]
+    public async Task A_referenced_sighting_read_before_its_register_ends_in_matches_alone_as_if_read_after_it()
+    {
+        // A reference from a reporter of no party: pending until the register arrives, then related activity, which
+        // has no RequestEvents row when read after the register, so the resolved pending row must go too.
+        const string feed = """
+            record_id,reported_at,reporter,kind,request_refs,indicators,summary
+            S1,2026-11-17T10:00:00Z,cert-x,sighting,T-100,,Seen again
+            R1,2026-11-16T10:00:00+08:00,CN,acknowledgement,T-100,,Received
+            """;
+        await using var inOrder = new TestStorage();
+        await inOrder.PushAsync("register.csv", EndToEndTests.Register, FeedKind.Requests);
+        await inOrder.Host.ProcessPendingAsync(null, CancellationToken.None);
+        await inOrder.PushAsync("feed.csv", feed, FeedKind.Incidents, "liaison-cn");
+        await inOrder.Host.RunOnceAsync(AsOf, null, CancellationToken.None);
+
+        await using var reversed = new TestStorage();
+        await reversed.PushAsync("feed.csv", feed, FeedKind.Incidents, "liaison-cn");
+        await reversed.Host.ProcessPendingAsync(null, CancellationToken.None);
+        Assert.Equal(["R1", "S1"], (await reversed.ReadAllAsync<RequestEventEntity>(StorageNames.RequestEventsTable)).Select(e => e.RecordId).Order(StringComparer.Ordinal));
+        await reversed.PushAsync("register.csv", EndToEndTests.Register, FeedKind.Requests);
+        await reversed.Host.RunOnceAsync(AsOf, null, CancellationToken.None);
+
+        Assert.Equal(await TableSnapshot.TakeAsync(inOrder), await TableSnapshot.TakeAsync(reversed));
+        Assert.Equal("R1", Assert.Single(await reversed.ReadAllAsync<RequestEventEntity>(StorageNames.RequestEventsTable)).RecordId);
+        var sighting = Assert.Single(await reversed.ReadAllAsync<MatchEntity>(StorageNames.MatchesTable), m => m.RecordId == "S1");
+        Assert.Equal(("sighting", "Seen again", "reference"), (sighting.Kind, sighting.Summary, sighting.MatchTypes));
+    }
+
+    [Fact]
     public async Task A_feed_with_indicator_sightings_read_before_its_register_converges_on_the_same_rows()
     {
         await using var inOrder = new TestStorage();

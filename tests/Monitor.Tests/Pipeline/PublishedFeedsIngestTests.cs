@@ -60,8 +60,9 @@ public sealed class PublishedFeedsIngestTests
             matches.Select(m => $"{Path.GetFileName(m.BlobName)} {m.RequestId} {m.MatchType}").Order(StringComparer.Ordinal));
 
         // OTX lines carry no time: related activity at the file's time, with a warning each; nothing pending anywhere.
-        var events = await test.ReadAllAsync<RequestEventEntity>(StorageNames.RequestEventsTable);
-        Assert.DoesNotContain(events, e => e.Pending);
+        var stored = await test.ReadAllAsync<RequestEventEntity>(StorageNames.RequestEventsTable);
+        Assert.DoesNotContain(stored, e => e.Pending);
+        var events = RequestTimeline.Merge(stored, matches);
         var otx = events.Where(e => e.BlobName.EndsWith("otx-indicators.ndjson", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, otx.Count);
         Assert.All(otx, e => Assert.Equal(runs["otx-indicators.ndjson"].BlobLastModified, e.OccurredAt));

@@ -33,7 +33,10 @@ public sealed class RegisterCorrectionTests : IAsyncLifetime
         var problem = Assert.Single(first.Sweep.Problems);
         Assert.Equal("T-100", problem.RequestId);
         Assert.Contains("'CM'", problem.Reason, StringComparison.Ordinal);
-        Assert.Equal("related-activity", Assert.Single(await _test.ReadAllAsync<RequestEventEntity>(StorageNames.RequestEventsTable)).Effect);
+        // Related activity has no event row: its Matches row holds it, with what the correction needs to promote it.
+        Assert.Empty(await _test.ReadAllAsync<RequestEventEntity>(StorageNames.RequestEventsTable));
+        var match = Assert.Single(await _test.ReadAllAsync<MatchEntity>(StorageNames.MatchesTable));
+        Assert.Equal(("acknowledgement", "CN", "Received"), (match.Kind, match.ReporterParty, match.Summary));
 
         await _test.PushAsync("register-fixed.csv", $"{Header}\nT-100,US,CN,investigation,high,2026-11-16T09:00:00+08:00,First request,\n", FeedKind.Requests);
         var summary = await _test.Host.RunOnceAsync(AsOf, null, CancellationToken.None);
@@ -44,6 +47,32 @@ public sealed class RegisterCorrectionTests : IAsyncLifetime
         Assert.Equal(("CN", "met"), (request.PartitionKey, request.AckLevel));
         var run = Assert.Single(await _test.ReadAllAsync<FeedRunEntity>(StorageNames.FeedRunsTable), r => r.BlobName.EndsWith("register-fixed.csv", StringComparison.Ordinal));
         Assert.Equal(1, run.Events);
+    }
+
+    [Fact]
+    public async Task A_party_change_takes_an_event_off_the_timeline_into_matches_and_back()
+    {
+        var register = $"{Header}\nT-100,US,CN,investigation,high,2026-11-16T09:00:00+08:00,First request,\n";
+        await _test.PushAsync("register.csv", register, FeedKind.Requests);
+        await _test.PushAsync("feed.csv", """
+            record_id,reported_at,reporter,kind,request_refs,indicators,summary
+            R1,2026-11-16T10:00:00+08:00,CN,acknowledgement,T-100,,Received
+            """, FeedKind.Incidents, "liaison-cn");
+        await _test.Host.RunOnceAsync(AsOf, null, CancellationToken.None);
+        Assert.Equal("timeline", Assert.Single(await _test.ReadAllAsync<RequestEventEntity>(StorageNames.RequestEventsTable)).Effect);
+
+        // Now JP responds: CN's acknowledgement is related activity, kept in Matches alone.
+        await _test.PushAsync("register-jp.csv", register.Replace(",US,CN,", ",US,JP,", StringComparison.Ordinal), FeedKind.Requests);
+        await _test.Host.RunOnceAsync(AsOf, null, CancellationToken.None);
+        Assert.Empty(await _test.ReadAllAsync<RequestEventEntity>(StorageNames.RequestEventsTable));
+        var related = Assert.Single(RequestTimeline.Merge([], await _test.ReadAllAsync<MatchEntity>(StorageNames.MatchesTable)));
+        Assert.Equal(("R1", "related-activity", "CN"), (related.RecordId, related.Effect, related.ReporterParty));
+
+        await _test.PushAsync("register-cn.csv", register.Replace("First request", "Back to CN", StringComparison.Ordinal), FeedKind.Requests);
+        await _test.Host.RunOnceAsync(AsOf, null, CancellationToken.None);
+        var back = Assert.Single(await _test.ReadAllAsync<RequestEventEntity>(StorageNames.RequestEventsTable));
+        Assert.Equal(("R1", "timeline", "Received"), (back.RecordId, back.Effect, back.Summary));
+        Assert.Equal(("CN", "met"), (Assert.Single(await _test.ReadAllAsync<RequestEntity>(StorageNames.RequestsTable)) is var r ? (r.PartitionKey, r.AckLevel) : default));
     }
 
     [Fact]

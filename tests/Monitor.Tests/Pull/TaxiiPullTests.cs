@@ -78,7 +78,9 @@ public sealed class TaxiiPullTests
         Assert.Equal(written, await BlobsAsync(test, "partner"));
         Assert.Equal(0, await RecordsIngestedAsync(test.Host, "partner"));
         Assert.Equal(["T-01", "T-02", "T-03", "T-04", "T-05"], await MatchedAsync(test, "partner"));
-        Assert.Equal(5, (await test.ReadAllAsync<RequestEventEntity>("RequestEvents")).Count(e => e.Source == "partner"));
+        // One Matches row per record and request (the records are related activity: no RequestEvents rows to double).
+        Assert.Equal(5, (await test.ReadAllAsync<MatchEntity>("Matches")).Count(e => e.Source == "partner"));
+        Assert.DoesNotContain(await test.ReadAllAsync<RequestEventEntity>("RequestEvents"), e => e.Source == "partner");
         Assert.Equal("2026-11-19T10:00:05.000000Z", (await test.Services.GetRequiredService<PullStateStore>().GetAsync("partner", None)).Cursor);
     }
 

@@ -19,23 +19,26 @@ public sealed class WriteAmplificationTests(ITestOutputHelper output)
     private static readonly IndicatorMix Mix = IndicatorMix.Parse(IndicatorMix.Default);
 
     [Fact]
-    public async Task A_dense_feed_writes_its_matches_and_events_in_full_batches_and_one_audit_row()
+    public async Task A_dense_feed_writes_one_row_per_related_match_in_full_batches_and_one_audit_row()
     {
         var generator = new FeedGenerator(new FeedShape(Records: 1000, Requests, Density: 1.0, Mix));
         var (run, counts) = await IngestAsync(generator, generator.FeedBytes());
 
         Assert.Equal((1000, 1000, 1000, 1000, 0), (run.Records, run.MatchedRecords, run.Matches, run.Events, run.Rejects));
-        // Matches and RequestEvents share the request's partition: per table, ceil(rows / 100) batches per request.
-        var perRequest = Enumerable.Range(0, 1000).GroupBy(r => generator.TargetOf(r)).Select(g => g.Count()).ToList();
-        var idealBatches = 2 * perRequest.Sum(n => (n + 99) / 100);
-        var timelineRequests = TimelineRequests(generator, 1000);
-        output.WriteLine($"dense: {counts} entities={counts.EntitiesWritten}; table writes per record = {(double)counts.TableWrites / 1000:0.####}");
+        // One Matches row per match; a RequestEvents row only for the records that move a clock (the generator's SLA
+        // kinds from the responding party). Each table in full batches: ceil(rows / 100) per request.
+        var (matchesPerRequest, eventsPerRequest) = RowsPerRequest(generator, 1000);
+        var idealBatches = matchesPerRequest.Values.Sum(n => (n + 99) / 100) + eventsPerRequest.Values.Sum(n => (n + 99) / 100);
+        var events = eventsPerRequest.Values.Sum();
+        output.WriteLine($"dense: {counts} entities={counts.EntitiesWritten}; {events} clock events; table writes per record = {(double)counts.TableWrites / 1000:0.####}");
 
         // + one batch of SweepSchedule marks (one per request with a timeline event: one partition, < 100 rows).
         Assert.Equal(idealBatches + 1, counts[StorageOperation.TableBatch]);
         // The FeedRuns row is the only single-entity write.
         Assert.Equal(1, counts[StorageOperation.TableWrite]);
-        Assert.Equal(1000 + 1000 + timelineRequests + 1, counts.EntitiesWritten);
+        Assert.Equal(1000 + events + eventsPerRequest.Count + 1, counts.EntitiesWritten);
+        // Rows per matched record: 1 for related activity, 2 for a clock event (its Matches row and its event).
+        Assert.Equal(1288, 1000 + events);
         // The archive copy is the only blob write; nothing is queued by an ingest.
         Assert.Equal(1, counts[StorageOperation.BlobWrite]);
         Assert.Equal(0, counts[StorageOperation.QueueSend]);
@@ -64,7 +67,8 @@ public sealed class WriteAmplificationTests(ITestOutputHelper output)
         Assert.Equal(matched.Writes, sparse.Writes);
         // Both files fit in one read buffer, so even the reads are the same: 4,950 records cost nothing at all.
         Assert.Equal(matched.ToString(), sparse.ToString());
-        Assert.Equal(50 + 50 + TimelineRequests(generator, 5000) + 1, sparse.EntitiesWritten);
+        var (_, events) = RowsPerRequest(generator, 5000);
+        Assert.Equal(50 + events.Values.Sum() + events.Count + 1, sparse.EntitiesWritten);
     }
 
     /// <summary>Registers the generator's requests, then ingests <paramref name="feed"/> and counts what that ingest alone sent.</summary>
@@ -87,19 +91,25 @@ public sealed class WriteAmplificationTests(ITestOutputHelper output)
         return (run, counts);
     }
 
-    /// <summary>Requests that receive at least one timeline event among the first <paramref name="records"/> records.</summary>
-    private static int TimelineRequests(FeedGenerator generator, int records)
+    /// <summary>Per request, the matched records and the clock events among the first <paramref name="records"/> records.</summary>
+    private static (Dictionary<int, int> Matches, Dictionary<int, int> Events) RowsPerRequest(FeedGenerator generator, int records)
     {
         var lines = Encoding.UTF8.GetString(generator.FeedBytes()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Take(records).ToList();
-        var targets = new HashSet<int>();
+        var matches = new Dictionary<int, int>();
+        var events = new Dictionary<int, int>();
         for (var r = 0; r < lines.Count; r++)
         {
-            var kind = lines[r].Split(',')[3];
-            if (generator.IsMatched(r) && kind != "indicator")
+            if (!generator.IsMatched(r))
             {
-                targets.Add(generator.TargetOf(r));
+                continue;
+            }
+            var target = generator.TargetOf(r);
+            matches[target] = matches.GetValueOrDefault(target) + 1;
+            if (lines[r].Split(',')[3] != "indicator")
+            {
+                events[target] = events.GetValueOrDefault(target) + 1;
             }
         }
-        return targets.Count;
+        return (matches, events);
     }
 }

@@ -147,7 +147,11 @@ public sealed class ClockRulesIngestTests(ClockRulesIngestTests.Scenario scenari
     [Fact]
     public async Task Effects_say_which_events_drive_the_clocks()
     {
-        var events = (await scenario.Test.ReadAllAsync<RequestEventEntity>(StorageNames.RequestEventsTable)).ToDictionary(e => e.RecordId);
+        var stored = await scenario.Test.ReadAllAsync<RequestEventEntity>(StorageNames.RequestEventsTable);
+        // C1 moves no clock: it is stored in Matches alone, and the merged timeline shows it as related activity.
+        Assert.DoesNotContain(stored, e => e.RecordId == "C1");
+        var matches = await scenario.Test.ReadAllAsync<MatchEntity>(StorageNames.MatchesTable);
+        var events = RequestTimeline.Merge(stored, matches).ToDictionary(e => e.RecordId);
         Assert.Equal(("acknowledgement", "timeline", "CN"), (events["A1"].Kind, events["A1"].Effect, events["A1"].ReporterParty));
         Assert.Equal(("acknowledgement", "timeline", "US"), (events["B1"].Kind, events["B1"].Effect, events["B1"].ReporterParty));
         Assert.Equal(("response", "related-activity", null), (events["C1"].Kind, events["C1"].Effect, events["C1"].ReporterParty));
