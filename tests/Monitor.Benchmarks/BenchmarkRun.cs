@@ -112,7 +112,9 @@ public static class BenchmarkRun
                 + $"entities written {sweep.Transactions.EntitiesWritten:N0}; transactions {sweep.Transactions.Total:N0} ({sweep.Transactions})");
             output.WriteLine($"sweep repeated at the same instant: {sweep.RepeatEntitiesRead} entities read, {sweep.RepeatTransactions.Writes} writes ({sweep.RepeatTransactions})");
             output.WriteLine($"daily digest at that instant (once a day, not part of each sweep): {sweep.DigestItems:N0} clocks need attention; {sweep.DigestEntitiesRead:N0} entities read, "
-                + $"{sweep.DigestTransactions?.Total:N0} transactions ({sweep.DigestTransactions}) in {sweep.DigestElapsed.TotalSeconds:0.00} s");
+                + $"{sweep.DigestTimelinesRead:N0} timelines read, {sweep.DigestTransactions?[StorageOperation.TableQuery]:N0} table query pages; "
+                + $"{sweep.DigestTransactions?.Total:N0} transactions ({sweep.DigestTransactions}) in {sweep.DigestElapsed.TotalSeconds:0.00} s "
+                + $"(target <= 5 s at 100,000; {sweep.DigestBuildElapsed.TotalSeconds:0.00} s reading and building, the rest rendering and writing its two files)");
 
             SoakFigures? soak = null;
             if (soakSeconds > 0)
@@ -135,6 +137,7 @@ public static class BenchmarkRun
             summary.Append($" ceiling_entities_per_s={ceiling.EntitiesPerSecond:0} dense_entities_per_s={densePipeline.EntitiesPerSecond:0} dense_records_per_s={densePipeline.RecordsPerSecond:0}");
             summary.Append($" naive_records_per_s={naive.RecordsPerSecond:0} sparse_records_per_s={sparsePipeline.RecordsPerSecond:0} parse_records_per_s={sparseParse.RecordsPerSecond:0}");
             summary.Append($" peak_ws_mib={peakMib:0.0} sweep_requests={sweep.OpenRequests} sweep_changes={sweep.LevelChanges} sweep_reads_per_change={sweep.ReadsPerChange:0.00} sweep_seconds={sweep.Elapsed.TotalSeconds:0.00} digest_seconds={sweep.DigestElapsed.TotalSeconds:0.00}");
+            summary.Append($" digest_queries={sweep.DigestTransactions?[StorageOperation.TableQuery]} digest_entities_read={sweep.DigestEntitiesRead} digest_timelines_read={sweep.DigestTimelinesRead} digest_build_seconds={sweep.DigestBuildElapsed.TotalSeconds:0.00}");
             if (soak is not null)
             {
                 summary.Append($" soak_seconds={soak.Duration.TotalSeconds:0} soak_files={soak.FilesPushed} soak_unaccounted={soak.Audit.Unaccounted.Count}");

@@ -50,6 +50,22 @@ public sealed class RequestEntity : ITableEntity
     public DateTimeOffset? NextChangeAt { get; set; }
     /// <summary>RowKey of this request's entry in the sweep schedule.</summary>
     public string? ScheduleKey { get; set; }
+
+    // What the daily digest prints of each clock, written by the sweep with the columns above and valid as long as they
+    // are (EvaluatedAt <= T < NextChangeAt): the escalation instant of the cycle in force, the calendar the clock counts
+    // on (its name: a party code or 24x7), the calendar's horizon warning, and the level sentence of `monitor explain`.
+    public DateTimeOffset? AckEscalateAt { get; set; }
+    public string? AckCalendar { get; set; }
+    public string? AckCalendarWarning { get; set; }
+    public string? AckWhy { get; set; }
+    public DateTimeOffset? ResponseEscalateAt { get; set; }
+    public string? ResponseCalendar { get; set; }
+    public string? ResponseCalendarWarning { get; set; }
+    public string? ResponseWhy { get; set; }
+    public DateTimeOffset? UpdateEscalateAt { get; set; }
+    public string? UpdateCalendar { get; set; }
+    public string? UpdateCalendarWarning { get; set; }
+    public string? UpdateWhy { get; set; }
 }
 
 /// <summary>

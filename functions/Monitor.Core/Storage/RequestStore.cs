@@ -78,15 +78,36 @@ public sealed class RequestStore(MonitorStorage storage)
         Table.QueryAsync<RequestEntity>(TableClient.CreateQueryFilter($"SubmittedAt lt {cutoff}"), maxPerPage: 1000, cancellationToken: cancellationToken);
 
     /// <summary>
-    /// Rows whose stored levels may not be their levels at <paramref name="at"/>, or are one of
-    /// <paramref name="attentionLevels"/>: a stored attention level, evaluated after T, or a level change due by T.
+    /// The partitions (responding parties) that hold requests, in order: one query per partition for its first row past
+    /// the previous one, so the cost follows the number of parties, not of rows.
     /// </summary>
-    public IAsyncEnumerable<RequestEntity> AttentionCandidatesAsync(DateTimeOffset at, IEnumerable<string> attentionLevels, CancellationToken cancellationToken)
+    public async Task<List<string>> PartitionsAsync(CancellationToken cancellationToken)
     {
-        var filter = string.Join(" or ", attentionLevels.Select(level => TableClient.CreateQueryFilter($"Level eq {level}"))
-            .Append(TableClient.CreateQueryFilter($"EvaluatedAt gt {at} or NextChangeAt le {at}")));
-        return Table.QueryAsync<RequestEntity>(filter, maxPerPage: 1000, cancellationToken: cancellationToken);
+        var partitions = new List<string>();
+        while (true)
+        {
+            var filter = partitions.Count == 0 ? null : TableClient.CreateQueryFilter($"PartitionKey gt {partitions[^1]}");
+            string? next = null;
+            await foreach (var row in Table.QueryAsync<TableEntity>(filter, maxPerPage: 1, select: ["PartitionKey"], cancellationToken: cancellationToken))
+            {
+                next = row.PartitionKey;
+                break;
+            }
+            if (next is null)
+            {
+                return partitions;
+            }
+            partitions.Add(next);
+        }
     }
+
+    /// <summary>The rows of one responding party whose stored overall level is <paramref name="level"/>, with only the <paramref name="columns"/> asked for.</summary>
+    public IAsyncEnumerable<RequestEntity> AtLevelAsync(string party, string level, IEnumerable<string> columns, CancellationToken cancellationToken) =>
+        Table.QueryAsync<RequestEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {party} and Level eq {level}"), maxPerPage: 1000, select: columns, cancellationToken: cancellationToken);
+
+    /// <summary>Rows whose stored levels may not be their levels at <paramref name="at"/>: evaluated after it, or with a level change due by it.</summary>
+    public IAsyncEnumerable<RequestEntity> NotValidAtAsync(DateTimeOffset at, IEnumerable<string> columns, CancellationToken cancellationToken) =>
+        Table.QueryAsync<RequestEntity>(TableClient.CreateQueryFilter($"EvaluatedAt gt {at} or NextChangeAt le {at}"), maxPerPage: 1000, select: columns, cancellationToken: cancellationToken);
 
     /// <summary>Adds the register's row to a buffered write (Merge: the sweep's clock columns are kept).</summary>
     public ValueTask AddAsync(WriteBuffer buffer, RequestEntity row, CancellationToken cancellationToken) =>

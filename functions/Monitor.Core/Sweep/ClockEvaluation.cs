@@ -63,6 +63,9 @@ internal sealed record ClockEvaluation(RequestEntity Row, RequestClocks Clocks, 
         (row.ResponseLevel, row.ResponseDueAt, row.ResponseMetAt) = Columns(clocks.Response, "response", stored.ResponseLevel, 0);
         (row.UpdateLevel, row.UpdateDueAt, _) = Columns(clocks.Update, "update", stored.UpdateLevel, stored.UpdateCycle ?? 0);
         row.UpdateCycle = CycleAt(clocks.Update, asOf).Number;
+        (row.AckEscalateAt, row.AckCalendar, row.AckCalendarWarning, row.AckWhy) = DigestColumns(clocks.Acknowledgement, asOf);
+        (row.ResponseEscalateAt, row.ResponseCalendar, row.ResponseCalendarWarning, row.ResponseWhy) = DigestColumns(clocks.Response, asOf);
+        (row.UpdateEscalateAt, row.UpdateCalendar, row.UpdateCalendarWarning, row.UpdateWhy) = DigestColumns(clocks.Update, asOf);
 
         row.Level = ClockLevels.Name(clocks.LevelAt(asOf));
         row.EvaluatedAt = asOfOffset;
@@ -123,6 +126,15 @@ internal sealed record ClockEvaluation(RequestEntity Row, RequestClocks Clocks, 
         && ClockLevels.TryParse(oldLevel, out var stored)
         && stored is ClockLevel.AtRisk or ClockLevel.Overdue or ClockLevel.Escalated
         && ClockLevels.Severity(stored) >= ClockLevels.Severity(level);
+
+    /// <summary>
+    /// What the digest prints of a clock beside its level and due instant, so that it needs no timeline while the row's
+    /// levels hold. None of it changes before NextChangeAt: the cycle in force stays (a new cycle is a change), the
+    /// calendar and its warning depend on the timeline only, and the sentence of a level on the level and its cycle
+    /// (of a paused level, on the pause in force, which a back-to-back pause could replace: not an attention level).
+    /// </summary>
+    private static (DateTimeOffset? EscalateAt, string Calendar, string? CalendarWarning, string Why) DigestColumns(ClockState clock, Instant asOf) =>
+        (CycleAt(clock, asOf).EscalateAt?.ToDateTimeOffset(), clock.CalendarName, clock.CalendarWarning, clock.ExplainLevelAt(asOf));
 
     /// <summary>The cycle in force at <paramref name="t"/>: the last one started at or before it (the first before submission).</summary>
     public static ClockCycle CycleAt(ClockState clock, Instant t) => clock.Cycles.LastOrDefault(c => c.Start <= t) ?? clock.Cycles[0];

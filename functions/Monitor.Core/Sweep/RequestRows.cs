@@ -20,6 +20,9 @@ internal static class RequestRows
         nameof(RequestEntity.ResponseDueAt), nameof(RequestEntity.ResponseMetAt), nameof(RequestEntity.ResponseLevel),
         nameof(RequestEntity.UpdateDueAt), nameof(RequestEntity.UpdateLevel), nameof(RequestEntity.UpdateCycle),
         nameof(RequestEntity.Level), nameof(RequestEntity.EvaluatedAt), nameof(RequestEntity.NextChangeAt), nameof(RequestEntity.ScheduleKey),
+        nameof(RequestEntity.AckEscalateAt), nameof(RequestEntity.AckCalendar), nameof(RequestEntity.AckCalendarWarning), nameof(RequestEntity.AckWhy),
+        nameof(RequestEntity.ResponseEscalateAt), nameof(RequestEntity.ResponseCalendar), nameof(RequestEntity.ResponseCalendarWarning), nameof(RequestEntity.ResponseWhy),
+        nameof(RequestEntity.UpdateEscalateAt), nameof(RequestEntity.UpdateCalendar), nameof(RequestEntity.UpdateCalendarWarning), nameof(RequestEntity.UpdateWhy),
     ];
 
     private static readonly PropertyInfo[] Columns = [.. typeof(RequestEntity).GetProperties(BindingFlags.Public | BindingFlags.Instance)

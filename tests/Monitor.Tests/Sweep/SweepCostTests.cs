@@ -60,9 +60,11 @@ public sealed class SweepCostTests : IAsyncLifetime
         Assert.Equal(Changing, levels.Count(l => l.EndsWith(" at-risk", StringComparison.Ordinal)));
         Assert.Equal(Open - Changing, levels.Count(l => l.EndsWith(" pending", StringComparison.Ordinal)));
 
-        // The digest at the same instant reads only the 5 rows that need attention and their events, not all 500.
+        // The digest at the same instant reads only the 5 rows that need attention (and the one partition's first row), not
+        // all 500, and no timeline: the rows answer for the instant they were evaluated at.
         var digest = await _test.Services.GetRequiredService<DigestBuilder>().BuildAsync(SweepTestKit.At("2026-11-16T02:30:00Z"), CancellationToken.None);
         Assert.Equal(Changing, digest.Items.Count);
-        Assert.Equal(2 * Changing, digest.EntitiesRead);
+        Assert.Equal(1 + Changing, digest.EntitiesRead);
+        Assert.Equal(0, digest.TimelinesRead);
     }
 }
