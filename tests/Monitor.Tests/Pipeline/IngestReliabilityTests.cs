@@ -80,11 +80,14 @@ public sealed class IngestReliabilityTests
     public async Task A_feed_that_arrives_before_its_register_converges_on_the_same_rows()
     {
         // References only, so that the outcome cannot depend on which requests were indexed when the feed was read.
+        // S1, from a reporter of no party, is pending until the register arrives and then related activity, which
+        // has no RequestEvents row when read after the register: its resolved pending row must go too.
         const string feed = """
             record_id,reported_at,reporter,kind,request_refs,indicators,summary
             R1,2026-11-16T10:00:00+08:00,CN,acknowledgement,T-100,,Received
             R2,2026-11-18T12:00:00Z,US,status-update,T-200,,Update
             R3,2026-11-19T12:00:00Z,CN,response,T-100,,Answer
+            S1,2026-11-17T10:00:00Z,cert-x,sighting,T-100,,Seen again
             """;
         await using var inOrder = new TestStorage();
         await inOrder.PushAsync("register.csv", EndToEndTests.Register, FeedKind.Requests);
@@ -96,7 +99,7 @@ public sealed class IngestReliabilityTests
         await reversed.PushAsync("feed.csv", feed, FeedKind.Incidents, "liaison-cn");
         await reversed.Host.ProcessPendingAsync(null, CancellationToken.None);
         var pending = await reversed.ReadAllAsync<RequestEventEntity>(StorageNames.RequestEventsTable);
-        Assert.Equal(3, pending.Count);
+        Assert.Equal(4, pending.Count);
         Assert.All(pending, e => Assert.True(e.Pending && e.Effect == "pending"));
 
         await reversed.PushAsync("register.csv", EndToEndTests.Register, FeedKind.Requests);
@@ -105,37 +108,11 @@ public sealed class IngestReliabilityTests
         Assert.Equal(await TableSnapshot.TakeAsync(inOrder), await TableSnapshot.TakeAsync(reversed));
         var resolved = await reversed.ReadAllAsync<RequestEventEntity>(StorageNames.RequestEventsTable);
         Assert.All(resolved, e => Assert.False(e.Pending));
-        var request = Assert.Single(await reversed.ReadAllAsync<RequestEntity>(StorageNames.RequestsTable, "RequestId eq 'T-100'"));
-        Assert.Equal(("met", "met"), (request.AckLevel, request.ResponseLevel));
-    }
-
-    [Fact]
-    public async Task A_referenced_sighting_read_before_its_register_ends_in_matches_alone_as_if_read_after_it()
-    {
-        // A reference from a reporter of no party: pending until the register arrives, then related activity, which
-        // has no RequestEvents row when read after the register, so the resolved pending row must go too.
-        const string feed = """
-            record_id,reported_at,reporter,kind,request_refs,indicators,summary
-            S1,2026-11-17T10:00:00Z,cert-x,sighting,T-100,,Seen again
-            R1,2026-11-16T10:00:00+08:00,CN,acknowledgement,T-100,,Received
-            """;
-        await using var inOrder = new TestStorage();
-        await inOrder.PushAsync("register.csv", EndToEndTests.Register, FeedKind.Requests);
-        await inOrder.Host.ProcessPendingAsync(null, CancellationToken.None);
-        await inOrder.PushAsync("feed.csv", feed, FeedKind.Incidents, "liaison-cn");
-        await inOrder.Host.RunOnceAsync(AsOf, null, CancellationToken.None);
-
-        await using var reversed = new TestStorage();
-        await reversed.PushAsync("feed.csv", feed, FeedKind.Incidents, "liaison-cn");
-        await reversed.Host.ProcessPendingAsync(null, CancellationToken.None);
-        Assert.Equal(["R1", "S1"], (await reversed.ReadAllAsync<RequestEventEntity>(StorageNames.RequestEventsTable)).Select(e => e.RecordId).Order(StringComparer.Ordinal));
-        await reversed.PushAsync("register.csv", EndToEndTests.Register, FeedKind.Requests);
-        await reversed.Host.RunOnceAsync(AsOf, null, CancellationToken.None);
-
-        Assert.Equal(await TableSnapshot.TakeAsync(inOrder), await TableSnapshot.TakeAsync(reversed));
-        Assert.Equal("R1", Assert.Single(await reversed.ReadAllAsync<RequestEventEntity>(StorageNames.RequestEventsTable)).RecordId);
+        Assert.Equal(["R1", "R2", "R3"], resolved.Select(e => e.RecordId).Order(StringComparer.Ordinal));
         var sighting = Assert.Single(await reversed.ReadAllAsync<MatchEntity>(StorageNames.MatchesTable), m => m.RecordId == "S1");
         Assert.Equal(("sighting", "Seen again", "reference"), (sighting.Kind, sighting.Summary, sighting.MatchTypes));
+        var request = Assert.Single(await reversed.ReadAllAsync<RequestEntity>(StorageNames.RequestsTable, "RequestId eq 'T-100'"));
+        Assert.Equal(("met", "met"), (request.AckLevel, request.ResponseLevel));
     }
 
     [Fact]

@@ -52,13 +52,7 @@ public sealed class RegisterCorrectionTests : IAsyncLifetime
     [Fact]
     public async Task A_party_change_takes_an_event_off_the_timeline_into_matches_and_back()
     {
-        var register = $"{Header}\nT-100,US,CN,investigation,high,2026-11-16T09:00:00+08:00,First request,\n";
-        await _test.PushAsync("register.csv", register, FeedKind.Requests);
-        await _test.PushAsync("feed.csv", """
-            record_id,reported_at,reporter,kind,request_refs,indicators,summary
-            R1,2026-11-16T10:00:00+08:00,CN,acknowledgement,T-100,,Received
-            """, FeedKind.Incidents, "liaison-cn");
-        await _test.Host.RunOnceAsync(AsOf, null, CancellationToken.None);
+        var register = await RegisterWithCnAcknowledgementAsync();
         Assert.Equal("timeline", Assert.Single(await _test.ReadAllAsync<RequestEventEntity>(StorageNames.RequestEventsTable)).Effect);
 
         // Now JP responds: CN's acknowledgement is related activity, kept in Matches alone.
@@ -78,13 +72,7 @@ public sealed class RegisterCorrectionTests : IAsyncLifetime
     [Fact]
     public async Task Re_registering_with_the_same_parties_rewrites_no_event()
     {
-        var register = $"{Header}\nT-100,US,CN,investigation,high,2026-11-16T09:00:00+08:00,First request,\n";
-        await _test.PushAsync("register.csv", register, FeedKind.Requests);
-        await _test.PushAsync("feed.csv", """
-            record_id,reported_at,reporter,kind,request_refs,indicators,summary
-            R1,2026-11-16T10:00:00+08:00,CN,acknowledgement,T-100,,Received
-            """, FeedKind.Incidents, "liaison-cn");
-        await _test.Host.RunOnceAsync(AsOf, null, CancellationToken.None);
+        var register = await RegisterWithCnAcknowledgementAsync();
 
         await _test.PushAsync("register-again.csv", register.Replace("First request", "Summary edited", StringComparison.Ordinal), FeedKind.Requests);
         await _test.Host.RunOnceAsync(AsOf, null, CancellationToken.None);
@@ -92,5 +80,18 @@ public sealed class RegisterCorrectionTests : IAsyncLifetime
         var run = Assert.Single(await _test.ReadAllAsync<FeedRunEntity>(StorageNames.FeedRunsTable), r => r.BlobName.EndsWith("register-again.csv", StringComparison.Ordinal));
         Assert.Equal(0, run.Events);
         Assert.Equal("timeline", Assert.Single(await _test.ReadAllAsync<RequestEventEntity>(StorageNames.RequestEventsTable)).Effect);
+    }
+
+    /// <summary>T-100 (US asks, CN responds) and CN's acknowledgement of it, run once; returns the register.</summary>
+    private async Task<string> RegisterWithCnAcknowledgementAsync()
+    {
+        var register = $"{Header}\nT-100,US,CN,investigation,high,2026-11-16T09:00:00+08:00,First request,\n";
+        await _test.PushAsync("register.csv", register, FeedKind.Requests);
+        await _test.PushAsync("feed.csv", """
+            record_id,reported_at,reporter,kind,request_refs,indicators,summary
+            R1,2026-11-16T10:00:00+08:00,CN,acknowledgement,T-100,,Received
+            """, FeedKind.Incidents, "liaison-cn");
+        await _test.Host.RunOnceAsync(AsOf, null, CancellationToken.None);
+        return register;
     }
 }
